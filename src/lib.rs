@@ -1,0 +1,9 @@
+//! zkpor: zero-knowledge proof of reserves over Goldilocks with plonky2.
+
+pub mod backend;
+pub mod digest;
+pub mod field;
+pub mod input;
+pub mod leaf;
+pub mod model;
+pub mod tree;
