@@ -1,1 +1,202 @@
-fn main() {}
+//! The zkpor command line: argument parsing and one function per subcommand.
+
+mod report;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use zkpor::backend::CpuBackend;
+use zkpor::commit::{commit, CommitRequest};
+use zkpor::datagen::{generate, AccountsFormat, GenConfig};
+use zkpor::digest::Digest;
+use zkpor::error::{exit, Error, Result};
+use zkpor::inclusion::{make_user_proof, verify_user_proof};
+use zkpor::progress::Progress;
+
+#[derive(Parser)]
+#[command(name = "zkpor", version, about = "Zero-knowledge proof of reserves: commit customer balances in a Poseidon Merkle tree and prove solvency with plonky2")]
+struct Cli {
+    /// No progress bars and no notices on stderr (errors still print).
+    #[arg(long, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write a realistic synthetic snapshot: accounts, assets.csv and reserves.csv.
+    Gen(GenArgs),
+    /// Validate a snapshot, build the account tree and write the commitment to OUT.
+    Commit(CommitArgs),
+    /// Write one user's inclusion proof (JSON) from a commit output directory.
+    UserProof(UserProofArgs),
+    /// Check a user's inclusion proof; exits 0 when it holds and 8 when it does not.
+    VerifyUser(VerifyUserArgs),
+}
+
+#[derive(clap::Args)]
+struct GenArgs {
+    /// Number of users.
+    #[arg(long)]
+    users: u64,
+    /// Number of assets (the first 20 are well-known coins, then T0020, T0021, ...).
+    #[arg(long, default_value_t = 8)]
+    assets: usize,
+    /// Seed: the same seed always gives the same files.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Folder to write into (created if missing).
+    #[arg(long)]
+    out: PathBuf,
+    /// Accounts file format: wide CSV or OKX JSON.
+    #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
+    format: FormatArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Csv,
+    Okx,
+}
+
+#[derive(clap::Args)]
+struct CommitArgs {
+    /// Accounts: a wide CSV (user_id,SYM1,SYM2,...), or OKX JSON (a .json file or a folder of them).
+    #[arg(long)]
+    accounts: PathBuf,
+    /// assets.csv: symbol,decimals,price_usd.
+    #[arg(long)]
+    assets: PathBuf,
+    /// reserves.csv: symbol,amount (optional).
+    #[arg(long)]
+    reserves: Option<PathBuf>,
+    /// Round secret file (at least 32 bytes). Without it a fresh one is written to OUT/secret.
+    #[arg(long)]
+    secret: Option<PathBuf>,
+    /// Output directory; written under a temporary name and renamed when complete.
+    #[arg(long)]
+    out: PathBuf,
+    /// Replace OUT if it exists.
+    #[arg(long)]
+    force: bool,
+    /// Report at most this many input problems.
+    #[arg(long, default_value_t = 20)]
+    max_errors: usize,
+    /// Print summary.json to stdout instead of the human report.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+struct UserProofArgs {
+    /// A commit output directory.
+    dir: PathBuf,
+    /// The user id, exactly as in the input.
+    #[arg(long)]
+    user: String,
+    /// Write the proof here instead of stdout.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct VerifyUserArgs {
+    /// A user proof JSON file.
+    file: PathBuf,
+    /// The published root (64 hex digits). Without it, only the proof's own root is checked.
+    #[arg(long)]
+    root: Option<String>,
+    /// Print the verdict as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { exit::USAGE as u8 } else { 0 });
+        }
+    };
+    let progress = Progress::new(cli.quiet);
+    let result = match cli.command {
+        Command::Gen(a) => run_gen(a, progress),
+        Command::Commit(a) => run_commit(a, progress, cli.quiet),
+        Command::UserProof(a) => run_user_proof(a),
+        Command::VerifyUser(a) => run_verify_user(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", e.to_string().trim_end());
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}
+
+fn run_gen(a: GenArgs, progress: Progress) -> Result<()> {
+    let format = match a.format {
+        FormatArg::Csv => AccountsFormat::Csv,
+        FormatArg::Okx => AccountsFormat::Okx,
+    };
+    let cfg = GenConfig { users: a.users, assets: a.assets, seed: a.seed, format };
+    generate(&cfg, &a.out, &progress.bar(a.users, "users"))?;
+    println!("wrote {} users x {} assets to {}", a.users, a.assets, a.out.display());
+    Ok(())
+}
+
+fn run_commit(a: CommitArgs, progress: Progress, quiet: bool) -> Result<()> {
+    let req = CommitRequest {
+        accounts: a.accounts,
+        assets: a.assets,
+        reserves: a.reserves,
+        secret: a.secret,
+        out: a.out,
+        force: a.force,
+        max_problems: a.max_errors,
+        backend: &CpuBackend,
+        progress,
+    };
+    let outcome = commit(&req)?;
+    if let (Some(path), false) = (&outcome.generated_secret, quiet) {
+        eprintln!(
+            "warning: generated a new round secret at {} (mode 0600). Keep it private: anyone holding it can link user nonces. Pass it with --secret to reproduce this root.",
+            path.display()
+        );
+    }
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&outcome.summary).map_err(|e| Error::Usage(e.to_string()))?);
+    } else {
+        report::print_summary(&outcome.summary, &outcome.out);
+    }
+    Ok(())
+}
+
+fn run_user_proof(a: UserProofArgs) -> Result<()> {
+    let proof = make_user_proof(&a.dir, &a.user)?;
+    let json = serde_json::to_string_pretty(&proof).map_err(|e| Error::Usage(e.to_string()))? + "\n";
+    match a.out {
+        Some(path) => {
+            zkpor::artifacts::write_atomic(&path, json.as_bytes()).map_err(Error::io("cannot write", &path))?;
+            eprintln!("wrote the inclusion proof of {} to {}", a.user, path.display());
+        }
+        None => print!("{json}"),
+    }
+    Ok(())
+}
+
+fn run_verify_user(a: VerifyUserArgs) -> Result<()> {
+    let bytes = std::fs::read(&a.file).map_err(Error::io("cannot read", &a.file))?;
+    let proof = serde_json::from_slice(&bytes)
+        .map_err(|e| Error::Verify(format!("{}: not a user proof: {e}", a.file.display())))?;
+    let root = a
+        .root
+        .as_deref()
+        .map(|r| Digest::from_hex(r).map_err(|e| Error::Usage(format!("--root: {e}"))))
+        .transpose()?;
+    let verdict = verify_user_proof(&proof, root);
+    report::print_user_verdict(&proof, &verdict, a.json);
+    verdict.map(|_| ())
+}

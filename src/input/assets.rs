@@ -25,14 +25,20 @@ pub fn read_assets(path: &Path, max_problems: usize) -> Result<AssetTable, Probl
             }
         };
         let line = line_of(&record);
-        match parse_asset_row(&file, line, &record) {
-            Ok(spec) => {
-                if let Some(first) = seen.insert(spec.symbol.clone(), line) {
-                    problems.push(dup_asset(&file, line, &spec.symbol, first));
-                } else {
-                    specs.push(spec);
-                }
+        let symbol = match Symbol::parse(&record[0]) {
+            Ok(s) => s,
+            Err(m) => {
+                problems.push(Problem::new(&file, ProblemKind::Malformed, m).at_line(line).at_column(0, "symbol"));
+                continue;
             }
+        };
+        // Checked before the rest of the row, so a duplicate of a bad row is still seen.
+        if let Some(first) = seen.insert(symbol.clone(), line) {
+            problems.push(dup_asset(&file, line, &symbol, first));
+            continue;
+        }
+        match parse_asset_row(&file, line, symbol, &record) {
+            Ok(spec) => specs.push(spec),
             Err(p) => problems.push(p),
         }
     }
@@ -52,9 +58,8 @@ pub fn read_assets(path: &Path, max_problems: usize) -> Result<AssetTable, Probl
     AssetTable::new(specs).map_err(|e| one(Problem::new(&file, ProblemKind::OutOfBound, e.to_string()), max_problems))
 }
 
-fn parse_asset_row(file: &str, line: u64, r: &csv::StringRecord) -> Result<AssetSpec, Problem> {
+fn parse_asset_row(file: &str, line: u64, symbol: Symbol, r: &csv::StringRecord) -> Result<AssetSpec, Problem> {
     let at = |col: usize, name: &str, kind, msg: String| Problem::new(file, kind, msg).at_line(line).at_column(col, name);
-    let symbol = Symbol::parse(&r[0]).map_err(|m| at(0, "symbol", ProblemKind::Malformed, m))?;
     let decimals: u32 = r[1].parse().map_err(|_| {
         at(1, "decimals", ProblemKind::Malformed, format!("decimals '{}' is not a whole number", &r[1]))
     })?;

@@ -88,7 +88,10 @@ fn split_array(text: &str) -> Result<Vec<(u64, Value)>, (u64, String)> {
         line += count_lines(&bytes[pos..next]);
         pos = next;
         match bytes.get(pos) {
-            Some(b']') if out.is_empty() => break,
+            Some(b']') if out.is_empty() => {
+                pos += 1;
+                break;
+            }
             None => return Err((line, "unexpected end of file inside the array".to_string())),
             _ => {}
         }

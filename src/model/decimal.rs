@@ -9,7 +9,7 @@ pub enum DecimalError {
     Empty,
     #[error("malformed number '{0}': expected digits with an optional sign and one '.'")]
     Malformed(String),
-    #[error("number '{0}' has more than 38 significant digits")]
+    #[error("number '{0}' has too many digits to hold exactly")]
     TooLong(String),
     #[error("'{text}' has {found} fractional digits but this asset allows at most {allowed}")]
     TooPrecise {
@@ -151,7 +151,7 @@ mod tests {
         }
         let err = Decimal::parse("0.123").unwrap().magnitude_units(2, "0.123");
         assert!(matches!(err, Err(DecimalError::TooPrecise { found: 3, allowed: 2, .. })));
-        assert!(Decimal::parse("123456789012345678901234567890123456789").is_err());
+        assert!(Decimal::parse("1234567890123456789012345678901234567890").is_err());
     }
 
     #[test]

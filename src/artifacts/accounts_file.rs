@@ -1,0 +1,122 @@
+//! `accounts.bin`: each user's id, nonce and positions in leaf order, so a
+//! user's proof can be produced later without the input files (docs/FORMAT.md).
+
+use super::binio::{expect_header, invalid, read_array, read_digest, read_u16, read_u32, read_u64};
+use super::binio::{write_digest, write_u16, write_u32, write_u64};
+use crate::digest::Digest;
+use crate::model::{Account, Amount, Position, UserId};
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+const MAGIC: &[u8; 8] = b"ZKPACCT\0";
+const VERSION: u32 = 1;
+/// Offset of the user count, patched when writing finishes.
+const COUNT_OFFSET: u64 = 16;
+
+/// One stored record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredAccount {
+    pub account: Account,
+    pub nonce: Digest,
+}
+
+/// Appends records in leaf order; `finish` patches the count and syncs.
+pub struct AccountsWriter {
+    w: BufWriter<File>,
+    count: u64,
+}
+
+impl AccountsWriter {
+    pub fn create(path: &Path, num_assets: usize) -> io::Result<Self> {
+        let mut w = BufWriter::new(File::create(path)?);
+        w.write_all(MAGIC)?;
+        write_u32(&mut w, VERSION)?;
+        write_u32(&mut w, num_assets as u32)?;
+        write_u64(&mut w, 0)?;
+        Ok(AccountsWriter { w, count: 0 })
+    }
+
+    pub fn append(&mut self, account: &Account, nonce: &Digest) -> io::Result<()> {
+        let id = account.id().as_bytes();
+        write_u16(&mut self.w, id.len() as u16)?;
+        self.w.write_all(id)?;
+        write_digest(&mut self.w, nonce)?;
+        write_u16(&mut self.w, account.positions().len() as u16)?;
+        for &(asset, p) in account.positions() {
+            write_u16(&mut self.w, asset as u16)?;
+            write_u64(&mut self.w, p.equity.units())?;
+            write_u64(&mut self.w, p.debt.units())?;
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    pub fn finish(self) -> io::Result<u64> {
+        let mut file = self.w.into_inner().map_err(|e| e.into_error())?;
+        file.seek(SeekFrom::Start(COUNT_OFFSET))?;
+        file.write_all(&self.count.to_le_bytes())?;
+        file.sync_all()?;
+        Ok(self.count)
+    }
+}
+
+/// Reads records in leaf order.
+pub struct AccountsReader {
+    r: BufReader<File>,
+    num_assets: usize,
+    remaining: u64,
+}
+
+impl AccountsReader {
+    pub fn open(path: &Path) -> io::Result<Self> {
+        let mut r = BufReader::new(File::open(path)?);
+        expect_header(&mut r, MAGIC, VERSION)?;
+        let num_assets = read_u32(&mut r)? as usize;
+        let remaining = read_u64(&mut r)?;
+        Ok(AccountsReader { r, num_assets, remaining })
+    }
+
+    pub fn num_assets(&self) -> usize {
+        self.num_assets
+    }
+
+    fn read_one(&mut self) -> io::Result<StoredAccount> {
+        let id_len = read_u16(&mut self.r)? as usize;
+        let mut id = vec![0u8; id_len];
+        self.r.read_exact(&mut id)?;
+        let id = String::from_utf8(id).map_err(|_| invalid("user id is not UTF-8"))?;
+        let id = UserId::parse(&id).map_err(invalid)?;
+        let nonce = read_digest(&mut self.r)?;
+        let n = read_u16(&mut self.r)? as usize;
+        let mut positions = Vec::with_capacity(n);
+        for _ in 0..n {
+            let asset = read_u16(&mut self.r)?;
+            if usize::from(asset) >= self.num_assets {
+                return Err(invalid(format!("asset index {asset} out of range")));
+            }
+            let equity = read_amount(&mut self.r)?;
+            let debt = read_amount(&mut self.r)?;
+            positions.push((u32::from(asset), Position { equity, debt }));
+        }
+        let account = Account::new(id, positions).map_err(|a| invalid(format!("asset {a} stored twice")))?;
+        Ok(StoredAccount { account, nonce })
+    }
+}
+
+fn read_amount<R: Read>(r: &mut R) -> io::Result<Amount> {
+    let units = u64::from_le_bytes(read_array(r)?);
+    Amount::new(u128::from(units)).map_err(|e| invalid(e.to_string()))
+}
+
+impl Iterator for AccountsReader {
+    type Item = io::Result<StoredAccount>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.remaining == 0 {
+            return None;
+        }
+        self.remaining -= 1;
+        Some(self.read_one())
+    }
+}

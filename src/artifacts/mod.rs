@@ -1,0 +1,23 @@
+//! What zkpor writes and reads: the tree, the account store, the summary and
+//! user proofs, and the atomic output directory they are staged in.
+
+pub mod accounts_file;
+mod binio;
+pub mod staging;
+pub mod summary;
+pub mod tree_file;
+pub mod user_proof;
+
+pub use accounts_file::{AccountsReader, AccountsWriter, StoredAccount};
+pub use staging::{write_atomic, StagingDir};
+pub use summary::{AssetSummary, AssetTotals, Summary};
+pub use tree_file::{read_tree, write_tree};
+pub use user_proof::{BalanceEntry, UserProofFile};
+
+/// File names inside an output directory.
+pub mod names {
+    pub const SUMMARY: &str = "summary.json";
+    pub const TREE: &str = "tree.bin";
+    pub const ACCOUNTS: &str = "accounts.bin";
+    pub const SECRET: &str = "secret";
+}

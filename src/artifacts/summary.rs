@@ -1,0 +1,91 @@
+//! `summary.json`: the published commitment and per-asset figures.
+
+use crate::model::{format_units, Asset};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const SUMMARY_FORMAT: &str = "zkpor-summary/1";
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub format: String,
+    pub zkpor_version: String,
+    /// Account-tree root, 64 hex digits.
+    pub root: String,
+    pub users: u64,
+    pub tree_depth: u32,
+    /// Net values are in units of 10^-value_scale USD.
+    pub value_scale: u32,
+    /// Which hashing backend built the tree.
+    pub backend: String,
+    pub assets: Vec<AssetSummary>,
+    /// Whether reserves cover every asset; null without a reserves file.
+    pub all_covered: Option<bool>,
+    /// Wall time per phase in milliseconds.
+    pub timings_ms: BTreeMap<String, u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssetSummary {
+    pub symbol: String,
+    pub decimals: u32,
+    pub price_usd: String,
+    /// The committed integer price: 10^-value_scale USD per 10^-decimals of the asset.
+    pub committed_price: String,
+    pub total_equity: String,
+    pub total_debt: String,
+    /// total_equity - total_debt, signed.
+    pub net_liability: String,
+    pub reserve: Option<String>,
+    /// reserve / net_liability, floored to 4 decimals; null if nothing is owed or no reserve given.
+    pub coverage_ratio: Option<String>,
+    /// reserve + total_debt >= total_equity.
+    pub covered: Option<bool>,
+    /// How much reserve is missing, when not covered.
+    pub shortfall: Option<String>,
+}
+
+/// Exact per-asset totals in units.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AssetTotals {
+    pub equity: u128,
+    pub debt: u128,
+}
+
+impl AssetSummary {
+    pub fn new(asset: &Asset, totals: AssetTotals, reserve: Option<u64>) -> Self {
+        let dec = asset.decimals();
+        let net = totals.equity as i128 - totals.debt as i128;
+        let reserve = reserve.map(u128::from);
+        let covered = reserve.map(|r| r + totals.debt >= totals.equity);
+        AssetSummary {
+            symbol: asset.symbol().to_string(),
+            decimals: dec,
+            price_usd: asset.spec.price_text.clone(),
+            committed_price: asset.price.units().to_string(),
+            total_equity: format_units(totals.equity, dec),
+            total_debt: format_units(totals.debt, dec),
+            net_liability: format_signed(net, dec),
+            reserve: reserve.map(|r| format_units(r, dec)),
+            coverage_ratio: reserve.and_then(|r| coverage_ratio(r, net)),
+            covered,
+            shortfall: reserve
+                .filter(|_| covered == Some(false))
+                .map(|r| format_units((net - r as i128) as u128, dec)),
+        }
+    }
+}
+
+/// reserve / net with 4 decimals, floored; None when nothing is owed.
+fn coverage_ratio(reserve: u128, net: i128) -> Option<String> {
+    (net > 0).then(|| format_units(reserve * 10_000 / net as u128, 4))
+}
+
+pub fn format_signed(v: i128, decimals: u32) -> String {
+    let s = format_units(v.unsigned_abs(), decimals);
+    if v < 0 {
+        format!("-{s}")
+    } else {
+        s
+    }
+}

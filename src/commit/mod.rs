@@ -1,0 +1,146 @@
+//! The commit job: validate the snapshot, hash leaves, build the account tree,
+//! and publish the output directory atomically.
+
+mod ingest;
+
+use crate::artifacts::{self, names, AssetSummary, AccountsWriter, StagingDir, Summary};
+use crate::backend::HashBackend;
+use crate::error::{Error, Result};
+use crate::input::{open_accounts, read_assets, read_reserves, Problems};
+use crate::leaf::RoundKey;
+use crate::progress::Progress;
+use crate::secret::{generate_secret, read_secret};
+use crate::tree::AccountTree;
+use ingest::Ingest;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// What to commit and where.
+pub struct CommitRequest<'a> {
+    pub accounts: PathBuf,
+    pub assets: PathBuf,
+    pub reserves: Option<PathBuf>,
+    /// Secret file; None generates one into `OUT/secret`.
+    pub secret: Option<PathBuf>,
+    pub out: PathBuf,
+    pub force: bool,
+    /// How many input problems to report before stopping.
+    pub max_problems: usize,
+    pub backend: &'a dyn HashBackend,
+    pub progress: Progress,
+}
+
+/// A published commitment.
+pub struct CommitOutcome {
+    pub summary: Summary,
+    pub out: PathBuf,
+    /// Where a freshly generated secret was written, if one was.
+    pub generated_secret: Option<PathBuf>,
+}
+
+/// Runs the whole commit; on any error nothing is left at `out`.
+pub fn commit(req: &CommitRequest) -> Result<CommitOutcome> {
+    let mut timings = BTreeMap::new();
+    let t = Instant::now();
+    let assets = Arc::new(read_assets(&req.assets, req.max_problems).map_err(Error::Input)?);
+    let reserves = req
+        .reserves
+        .as_deref()
+        .map(|p| read_reserves(p, &assets, req.max_problems).map_err(Error::Input))
+        .transpose()?;
+    let stream = open_accounts(&req.accounts, assets.clone()).map_err(|ps| input_error(ps, req.max_problems))?;
+
+    let stage = StagingDir::create(&req.out, req.force)?;
+    let (key, generated) = round_key(req.secret.as_deref(), &stage)?;
+    let writer_path = stage.file(names::ACCOUNTS);
+    let writer = AccountsWriter::create(&writer_path, assets.len()).map_err(Error::io("cannot create", &writer_path))?;
+    let ingested = Ingest {
+        assets: &assets,
+        key: &key,
+        backend: req.backend,
+        writer,
+        writer_path: &writer_path,
+        problems: Problems::new(req.max_problems),
+        progress: req.progress.counter("leaves"),
+    }
+    .run(stream, &req.accounts.display().to_string())?;
+    timings.insert("read_and_hash_leaves".to_string(), ms(t));
+
+    let t = Instant::now();
+    let tree = AccountTree::build(req.backend, ingested.leaves).map_err(|e| Error::Usage(e.to_string()))?;
+    timings.insert("build_tree".to_string(), ms(t));
+
+    let t = Instant::now();
+    let tree_path = stage.file(names::TREE);
+    artifacts::write_tree(&tree_path, &tree).map_err(Error::io("cannot write", &tree_path))?;
+    let mut summary = build_summary(&tree, &assets, &ingested.totals, reserves.as_deref(), req.backend.name());
+    timings.insert("write".to_string(), ms(t));
+    summary.timings_ms = timings;
+    write_summary(&stage.file(names::SUMMARY), &summary)?;
+    let out = stage.publish().map_err(Error::io("cannot publish", &req.out))?;
+    Ok(CommitOutcome {
+        summary,
+        generated_secret: generated.then(|| out.join(names::SECRET)),
+        out,
+    })
+}
+
+fn input_error(ps: Vec<crate::input::Problem>, limit: usize) -> Error {
+    let mut problems = Problems::new(limit);
+    problems.extend(ps);
+    Error::Input(problems)
+}
+
+fn round_key(secret: Option<&Path>, stage: &StagingDir) -> Result<(RoundKey, bool)> {
+    match secret {
+        Some(path) => Ok((read_secret(path)?, false)),
+        None => Ok((generate_secret(&stage.file(names::SECRET))?, true)),
+    }
+}
+
+fn build_summary(
+    tree: &AccountTree,
+    assets: &crate::model::AssetTable,
+    totals: &[artifacts::AssetTotals],
+    reserves: Option<&[u64]>,
+    backend: &str,
+) -> Summary {
+    let per_asset: Vec<AssetSummary> = assets
+        .assets()
+        .iter()
+        .enumerate()
+        .map(|(i, a)| AssetSummary::new(a, totals[i], reserves.map(|r| r[i])))
+        .collect();
+    let all_covered = reserves.map(|_| per_asset.iter().all(|a| a.covered == Some(true)));
+    Summary {
+        format: artifacts::summary::SUMMARY_FORMAT.to_string(),
+        zkpor_version: env!("CARGO_PKG_VERSION").to_string(),
+        root: tree.root().to_hex(),
+        users: tree.num_leaves(),
+        tree_depth: tree.depth(),
+        value_scale: assets.value_scale(),
+        backend: backend.to_string(),
+        assets: per_asset,
+        all_covered,
+        timings_ms: BTreeMap::new(),
+    }
+}
+
+/// Writes summary.json atomically.
+pub fn write_summary(path: &Path, summary: &Summary) -> Result<()> {
+    let json = serde_json::to_vec_pretty(summary).map_err(|e| Error::Usage(e.to_string()))?;
+    artifacts::write_atomic(path, &json).map_err(Error::io("cannot write", path))
+}
+
+/// Reads summary.json from an output directory.
+pub fn read_summary(out: &Path) -> Result<Summary> {
+    let path = out.join(names::SUMMARY);
+    let bytes = std::fs::read(&path).map_err(Error::io("cannot read", &path))?;
+    serde_json::from_slice(&bytes).map_err(|e| Error::Verify(format!("{}: malformed summary: {e}", path.display())))
+}
+
+fn ms(t: Instant) -> u64 {
+    t.elapsed().as_millis() as u64
+}

@@ -1,0 +1,69 @@
+//! The library's error type and the process exit codes it maps to.
+
+use crate::input::Problems;
+use std::io;
+use std::path::PathBuf;
+
+/// Documented exit codes (README, docs/FORMAT.md).
+pub mod exit {
+    pub const OK: i32 = 0;
+    pub const FAILURE: i32 = 1;
+    pub const USAGE: i32 = 2;
+    pub const BAD_INPUT: i32 = 3;
+    pub const INSOLVENT_USER: i32 = 4;
+    pub const RESERVE_SHORTFALL: i32 = 5;
+    pub const IO: i32 = 6;
+    pub const BACKEND_UNAVAILABLE: i32 = 7;
+    pub const VERIFY_FAILED: i32 = 8;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Input files broke validation rules.
+    #[error("{0}")]
+    Input(Problems),
+    #[error("{context} {}: {source}", path.display())]
+    Io {
+        context: &'static str,
+        path: PathBuf,
+        source: io::Error,
+    },
+    /// The command line asks for something that cannot be done.
+    #[error("{0}")]
+    Usage(String),
+    /// A proof or artifact did not verify.
+    #[error("verification failed: {0}")]
+    Verify(String),
+}
+
+impl Error {
+    pub fn io(context: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(io::Error) -> Error {
+        let path = path.into();
+        move |source| Error::Io { context, path, source }
+    }
+
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Input(p) if p.only_insolvency() => exit::INSOLVENT_USER,
+            Error::Input(_) => exit::BAD_INPUT,
+            Error::Io { .. } => exit::IO,
+            Error::Usage(_) => exit::USAGE,
+            Error::Verify(_) => exit::VERIFY_FAILED,
+        }
+    }
+}
+
+impl From<crate::artifacts::staging::StagingError> for Error {
+    fn from(e: crate::artifacts::staging::StagingError) -> Self {
+        match e {
+            crate::artifacts::staging::StagingError::Exists(_) => Error::Usage(e.to_string()),
+            crate::artifacts::staging::StagingError::Io { path, source } => Error::Io {
+                context: "cannot create",
+                path,
+                source,
+            },
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,70 @@
+//! Human and JSON rendering of results for the terminal.
+
+use std::path::Path;
+use zkpor::artifacts::{Summary, UserProofFile};
+use zkpor::error::Result;
+use zkpor::inclusion::UserVerdict;
+
+pub fn print_summary(s: &Summary, out: &Path) {
+    println!("committed {} users into {}", s.users, out.display());
+    println!("  root        {}", s.root);
+    println!("  tree depth  {} (backend: {})", s.tree_depth, s.backend);
+    println!(
+        "  {:<8} {:>24} {:>24} {:>24} {:>9}",
+        "asset", "total equity", "total debt", "reserve", "coverage"
+    );
+    for a in &s.assets {
+        let reserve = a.reserve.as_deref().unwrap_or("-");
+        let cover = match (a.covered, &a.coverage_ratio) {
+            (Some(false), _) => "SHORT".to_string(),
+            (_, Some(r)) => r.clone(),
+            (Some(true), None) => "n/a".to_string(),
+            (None, _) => "-".to_string(),
+        };
+        println!(
+            "  {:<8} {:>24} {:>24} {:>24} {:>9}",
+            a.symbol, a.total_equity, a.total_debt, reserve, cover
+        );
+    }
+    match s.all_covered {
+        Some(true) => println!("reserves cover every asset"),
+        Some(false) => {
+            for a in s.assets.iter().filter(|a| a.covered == Some(false)) {
+                println!(
+                    "RESERVE SHORTFALL: {} is short by {}",
+                    a.symbol,
+                    a.shortfall.as_deref().unwrap_or("?")
+                );
+            }
+        }
+        None => println!("no reserves given: coverage not checked"),
+    }
+}
+
+pub fn print_user_verdict(p: &UserProofFile, verdict: &Result<UserVerdict>, json: bool) {
+    if json {
+        let v = match verdict {
+            Ok(v) => serde_json::json!({"valid": true, "user_id": v.user_id, "leaf_index": v.leaf_index,
+                "root": v.root.to_hex(), "root_checked_against_published": v.root_trusted}),
+            Err(e) => serde_json::json!({"valid": false, "user_id": p.user_id, "error": e.to_string()}),
+        };
+        println!("{v}");
+        return;
+    }
+    match verdict {
+        Ok(v) => {
+            println!("VALID: user {} is included at leaf {} of root {}", v.user_id, v.leaf_index, v.root);
+            for b in p.balances.iter().filter(|b| !is_zero(&b.equity) || !is_zero(&b.debt)) {
+                println!("  {:<8} equity {:>22}  debt {:>22}", b.symbol, b.equity, b.debt);
+            }
+            if !v.root_trusted {
+                println!("note: compare this root with the one the exchange published, or pass it with --root");
+            }
+        }
+        Err(e) => println!("INVALID: {e}"),
+    }
+}
+
+fn is_zero(s: &str) -> bool {
+    s.chars().all(|c| c == '0' || c == '.')
+}
