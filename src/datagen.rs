@@ -106,14 +106,24 @@ const KNOWN: &[(&str, u32, u64, u32)] = &[
 fn make_assets(n: usize, rng: &mut Rng) -> Vec<GenAsset> {
     (0..n)
         .map(|i| match KNOWN.get(i) {
-            Some(&(s, d, m, p)) => GenAsset { symbol: s.to_string(), decimals: d, mantissa: m, price_scale: p },
+            Some(&(s, d, m, p)) => GenAsset {
+                symbol: s.to_string(),
+                decimals: d,
+                mantissa: m,
+                price_scale: p,
+            },
             None => {
                 let decimals = [2, 4, 6, 8][rng.below(4) as usize];
                 // Committed price = mantissa * 10^x < 9999 * 10^5 < 2^32.
                 let x = rng.below(u64::from((VALUE_SCALE - decimals + 1).min(6))) as u32;
                 let price_scale = VALUE_SCALE - decimals - x;
                 let mantissa = 1 + rng.below(9_999);
-                GenAsset { symbol: format!("T{i:04}"), decimals, mantissa, price_scale }
+                GenAsset {
+                    symbol: format!("T{i:04}"),
+                    decimals,
+                    mantissa,
+                    price_scale,
+                }
             }
         })
         .collect()
@@ -122,7 +132,8 @@ fn make_assets(n: usize, rng: &mut Rng) -> Vec<GenAsset> {
 impl GenAsset {
     /// Committed price at VALUE_SCALE: value units per amount unit.
     fn price_units(&self) -> u128 {
-        u128::from(self.mantissa) * pow10(VALUE_SCALE - self.decimals - self.price_scale).unwrap_or(1)
+        u128::from(self.mantissa)
+            * pow10(VALUE_SCALE - self.decimals - self.price_scale).unwrap_or(1)
     }
 
     fn price_text(&self) -> String {
@@ -141,7 +152,9 @@ fn trim(s: String) -> String {
 /// Writes accounts, assets.csv and reserves.csv into `dir`.
 pub fn generate(cfg: &GenConfig, dir: &Path, progress: &ProgressBar) -> Result<()> {
     if cfg.users == 0 || cfg.assets == 0 {
-        return Err(Error::Usage("--users and --assets must be at least 1".to_string()));
+        return Err(Error::Usage(
+            "--users and --assets must be at least 1".to_string(),
+        ));
     }
     std::fs::create_dir_all(dir).map_err(Error::io("cannot create", dir))?;
     let mut rng = Rng::new(cfg.seed);
@@ -152,7 +165,9 @@ pub fn generate(cfg: &GenConfig, dir: &Path, progress: &ProgressBar) -> Result<(
 }
 
 fn create(path: &Path) -> Result<BufWriter<File>> {
-    File::create(path).map(BufWriter::new).map_err(Error::io("cannot create", path))
+    File::create(path)
+        .map(BufWriter::new)
+        .map_err(Error::io("cannot create", path))
 }
 
 fn write_assets(path: &Path, assets: &[GenAsset]) -> Result<()> {
@@ -161,12 +176,15 @@ fn write_assets(path: &Path, assets: &[GenAsset]) -> Result<()> {
     for a in assets {
         text += &format!("{},{},{}\n", a.symbol, a.decimals, a.price_text());
     }
-    w.write_all(text.as_bytes()).and_then(|_| w.flush()).map_err(Error::io("cannot write", path))
+    w.write_all(text.as_bytes())
+        .and_then(|_| w.flush())
+        .map_err(Error::io("cannot write", path))
 }
 
 /// One user's signed balances in units, sparse.
 fn make_user(rng: &mut Rng, assets: &[GenAsset]) -> Vec<(usize, i128)> {
-    let held = 1 + [0, 0, 0, 0, 1, 1, 1, 2, 2, 3, 4, 7][rng.below(12) as usize].min(assets.len() - 1);
+    let held =
+        1 + [0, 0, 0, 0, 1, 1, 1, 2, 2, 3, 4, 7][rng.below(12) as usize].min(assets.len() - 1);
     let mut out: Vec<(usize, i128)> = Vec::with_capacity(held + 1);
     while out.len() < held {
         let a = pick_asset(rng, assets.len(), &out);
@@ -201,7 +219,10 @@ fn units_for_value(rng: &mut Rng, asset: &GenAsset) -> u128 {
 
 /// Borrows up to 80% of the user's collateral value in one asset.
 fn add_debt(rng: &mut Rng, assets: &[GenAsset], user: &mut Vec<(usize, i128)>) {
-    let collateral: i128 = user.iter().map(|&(a, u)| u * assets[a].price_units() as i128).sum();
+    let collateral: i128 = user
+        .iter()
+        .map(|&(a, u)| u * assets[a].price_units() as i128)
+        .sum();
     let a = rng.below(assets.len() as u64) as usize;
     let price = assets[a].price_units() as i128;
     let debt = collateral * (10 + rng.below(71) as i128) / 100 / price.max(1);
@@ -228,29 +249,57 @@ fn cell(units: i128, decimals: u32) -> String {
     }
 }
 
-fn write_accounts(cfg: &GenConfig, dir: &Path, assets: &[GenAsset], rng: &mut Rng, progress: &ProgressBar) -> Result<Vec<AssetTotals>> {
-    let name = if cfg.format == AccountsFormat::Okx { "accounts.json" } else { "accounts.csv" };
+fn write_accounts(
+    cfg: &GenConfig,
+    dir: &Path,
+    assets: &[GenAsset],
+    rng: &mut Rng,
+    progress: &ProgressBar,
+) -> Result<Vec<AssetTotals>> {
+    let name = if cfg.format == AccountsFormat::Okx {
+        "accounts.json"
+    } else {
+        "accounts.csv"
+    };
     let path = dir.join(name);
     let mut w = create(&path)?;
     let mut totals = vec![AssetTotals::default(); assets.len()];
     let io = Error::io("cannot write", &path);
     let mut buf = String::new();
     buf += &match cfg.format {
-        AccountsFormat::Csv => format!("user_id,{}\n", assets.iter().map(|a| a.symbol.as_str()).collect::<Vec<_>>().join(",")),
+        AccountsFormat::Csv => format!(
+            "user_id,{}\n",
+            assets
+                .iter()
+                .map(|a| a.symbol.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
         AccountsFormat::Okx => "[\n".to_string(),
     };
     for i in 0..cfg.users {
         let user = make_user(rng, assets);
         for &(a, u) in &user {
             let t = &mut totals[a];
-            if u >= 0 { t.equity += u as u128 } else { t.debt += u.unsigned_abs() }
+            if u >= 0 {
+                t.equity += u as u128
+            } else {
+                t.debt += u.unsigned_abs()
+            }
         }
         match cfg.format {
             AccountsFormat::Csv => csv_row(&mut buf, &user_id(cfg.seed, i), &user, assets),
-            AccountsFormat::Okx => okx_record(&mut buf, &user_id(cfg.seed, i), &user, assets, i + 1 == cfg.users),
+            AccountsFormat::Okx => okx_record(
+                &mut buf,
+                &user_id(cfg.seed, i),
+                &user,
+                assets,
+                i + 1 == cfg.users,
+            ),
         }
         if buf.len() > 1 << 16 {
-            w.write_all(buf.as_bytes()).map_err(Error::io("cannot write", &path))?;
+            w.write_all(buf.as_bytes())
+                .map_err(Error::io("cannot write", &path))?;
             buf.clear();
         }
         progress.inc(1);
@@ -258,7 +307,9 @@ fn write_accounts(cfg: &GenConfig, dir: &Path, assets: &[GenAsset], rng: &mut Rn
     if cfg.format == AccountsFormat::Okx {
         buf += "]\n";
     }
-    w.write_all(buf.as_bytes()).and_then(|_| w.flush()).map_err(io)?;
+    w.write_all(buf.as_bytes())
+        .and_then(|_| w.flush())
+        .map_err(io)?;
     progress.finish_and_clear();
     Ok(totals)
 }
@@ -279,14 +330,28 @@ fn csv_row(buf: &mut String, id: &str, user: &[(usize, i128)], assets: &[GenAsse
 fn okx_record(buf: &mut String, id: &str, user: &[(usize, i128)], assets: &[GenAsset], last: bool) {
     let fields: Vec<String> = user
         .iter()
-        .map(|&(a, u)| format!("\"{}\": \"{}\"", assets[a].symbol, cell(u, assets[a].decimals)))
+        .map(|&(a, u)| {
+            format!(
+                "\"{}\": \"{}\"",
+                assets[a].symbol,
+                cell(u, assets[a].decimals)
+            )
+        })
         .collect();
-    buf.push_str(&format!("  {{\"id\": \"{id}\", \"assets\": {{{}}}}}", fields.join(", ")));
+    buf.push_str(&format!(
+        "  {{\"id\": \"{id}\", \"assets\": {{{}}}}}",
+        fields.join(", ")
+    ));
     buf.push_str(if last { "\n" } else { ",\n" });
 }
 
 /// Reserves 2-10% above each asset's net liability (never negative).
-fn write_reserves(path: &Path, assets: &[GenAsset], totals: &[AssetTotals], rng: &mut Rng) -> Result<()> {
+fn write_reserves(
+    path: &Path,
+    assets: &[GenAsset],
+    totals: &[AssetTotals],
+    rng: &mut Rng,
+) -> Result<()> {
     let mut text = String::from("symbol,amount\n");
     for (a, t) in assets.iter().zip(totals) {
         let net = t.equity.saturating_sub(t.debt);
@@ -294,5 +359,7 @@ fn write_reserves(path: &Path, assets: &[GenAsset], totals: &[AssetTotals], rng:
         text += &format!("{},{}\n", a.symbol, trim(format_units(reserve, a.decimals)));
     }
     let mut w = create(path)?;
-    w.write_all(text.as_bytes()).and_then(|_| w.flush()).map_err(Error::io("cannot write", path))
+    w.write_all(text.as_bytes())
+        .and_then(|_| w.flush())
+        .map_err(Error::io("cannot write", path))
 }

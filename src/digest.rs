@@ -110,7 +110,10 @@ pub fn hash_no_pad(input: &[F]) -> Digest {
 
 /// plonky2's `PoseidonHash::two_to_one`: permute `[l, r, 0, 0, 0, 0]`, keep 4.
 pub fn two_to_one(left: Digest, right: Digest) -> Digest {
-    Digest::from_hash_out(PoseidonHash::two_to_one(left.to_hash_out(), right.to_hash_out()))
+    Digest::from_hash_out(PoseidonHash::two_to_one(
+        left.to_hash_out(),
+        right.to_hash_out(),
+    ))
 }
 
 #[cfg(test)]

@@ -31,6 +31,12 @@ pub enum Error {
     /// The command line asks for something that cannot be done.
     #[error("{0}")]
     Usage(String),
+    /// Reserves do not cover an asset, so no root proof can exist.
+    #[error("reserve shortfall: {0}")]
+    Shortfall(String),
+    /// Proving failed (a bug or an unsatisfiable witness).
+    #[error("proving failed: {0}")]
+    Prove(String),
     /// A proof or artifact did not verify.
     #[error("verification failed: {0}")]
     Verify(String),
@@ -39,7 +45,11 @@ pub enum Error {
 impl Error {
     pub fn io(context: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(io::Error) -> Error {
         let path = path.into();
-        move |source| Error::Io { context, path, source }
+        move |source| Error::Io {
+            context,
+            path,
+            source,
+        }
     }
 
     pub fn exit_code(&self) -> i32 {
@@ -49,6 +59,8 @@ impl Error {
             Error::Io { .. } => exit::IO,
             Error::Usage(_) => exit::USAGE,
             Error::Verify(_) => exit::VERIFY_FAILED,
+            Error::Shortfall(_) => exit::RESERVE_SHORTFALL,
+            Error::Prove(_) => exit::FAILURE,
         }
     }
 }

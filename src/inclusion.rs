@@ -1,7 +1,7 @@
 //! User inclusion proofs: produced from an output directory, checked from JSON alone.
 
-use crate::artifacts::{self, names, AccountsReader, BalanceEntry, StoredAccount, UserProofFile};
 use crate::artifacts::user_proof::USER_PROOF_FORMAT;
+use crate::artifacts::{self, names, AccountsReader, BalanceEntry, StoredAccount, UserProofFile};
 use crate::commit::read_summary;
 use crate::digest::Digest;
 use crate::error::{Error, Result};
@@ -16,16 +16,23 @@ pub fn make_user_proof(out: &Path, user: &str) -> Result<UserProofFile> {
     let tree_path = out.join(names::TREE);
     let tree = artifacts::read_tree(&tree_path).map_err(Error::io("cannot read", &tree_path))?;
     if tree.root().to_hex() != summary.root {
-        return Err(Error::Verify(format!("{} does not match the root in summary.json", tree_path.display())));
+        return Err(Error::Verify(format!(
+            "{} does not match the root in summary.json",
+            tree_path.display()
+        )));
     }
     let (index, stored) = find_account(out, user)?;
     let num_assets = summary.assets.len();
     let idc = id_commitment(&stored.nonce, stored.account.id());
     let leaf = leaf_digest(&idc, stored.account.positions(), num_assets);
     if tree.leaf(index) != Some(leaf) {
-        return Err(Error::Verify(format!("stored account of {user} does not match leaf {index} of the tree")));
+        return Err(Error::Verify(format!(
+            "stored account of {user} does not match leaf {index} of the tree"
+        )));
     }
-    let path = tree.prove(index).ok_or_else(|| Error::Verify(format!("leaf {index} is not in the tree")))?;
+    let path = tree
+        .prove(index)
+        .ok_or_else(|| Error::Verify(format!("leaf {index} is not in the tree")))?;
     let dense = stored.account.dense(num_assets);
     let balances = summary
         .assets
@@ -60,7 +67,10 @@ fn find_account(out: &Path, user: &str) -> Result<(u64, StoredAccount)> {
             return Ok((i as u64, rec));
         }
     }
-    Err(Error::Usage(format!("user {user} is not in {}", path.display())))
+    Err(Error::Usage(format!(
+        "user {user} is not in {}",
+        path.display()
+    )))
 }
 
 /// A successful check.
@@ -78,7 +88,10 @@ pub struct UserVerdict {
 pub fn verify_user_proof(p: &UserProofFile, expected_root: Option<Digest>) -> Result<UserVerdict> {
     let bad = |m: String| Error::Verify(m);
     if p.format != USER_PROOF_FORMAT {
-        return Err(bad(format!("unknown format '{}', expected '{USER_PROOF_FORMAT}'", p.format)));
+        return Err(bad(format!(
+            "unknown format '{}', expected '{USER_PROOF_FORMAT}'",
+            p.format
+        )));
     }
     let id = UserId::parse(&p.user_id).map_err(bad)?;
     let nonce = hex_digest("nonce", &p.nonce)?;
@@ -86,21 +99,43 @@ pub fn verify_user_proof(p: &UserProofFile, expected_root: Option<Digest>) -> Re
     let idc = id_commitment(&nonce, &id);
     let leaf = leaf_digest(&idc, &positions, p.balances.len());
     if hex_digest("leaf", &p.leaf)? != leaf {
-        return Err(bad("the balances and nonce do not hash to the leaf in the proof".to_string()));
+        return Err(bad(
+            "the balances and nonce do not hash to the leaf in the proof".to_string(),
+        ));
     }
-    let siblings = p.siblings.iter().map(|s| hex_digest("sibling", s)).collect::<Result<Vec<_>>>()?;
-    let path = MerklePath { leaf_index: p.leaf_index, siblings };
-    let computed = path
-        .root_from(leaf)
-        .ok_or_else(|| bad(format!("leaf index {} is outside a tree of depth {}", p.leaf_index, path.siblings.len())))?;
+    let siblings = p
+        .siblings
+        .iter()
+        .map(|s| hex_digest("sibling", s))
+        .collect::<Result<Vec<_>>>()?;
+    let path = MerklePath {
+        leaf_index: p.leaf_index,
+        siblings,
+    };
+    let computed = path.root_from(leaf).ok_or_else(|| {
+        bad(format!(
+            "leaf index {} is outside a tree of depth {}",
+            p.leaf_index,
+            path.siblings.len()
+        ))
+    })?;
     let claimed = hex_digest("root", &p.root)?;
     if computed != claimed {
-        return Err(bad(format!("the path leads to root {computed}, not to the proof's root {claimed}")));
+        return Err(bad(format!(
+            "the path leads to root {computed}, not to the proof's root {claimed}"
+        )));
     }
     if let Some(expected) = expected_root.filter(|e| *e != computed) {
-        return Err(bad(format!("the path leads to root {computed}, not to the published root {expected}")));
+        return Err(bad(format!(
+            "the path leads to root {computed}, not to the published root {expected}"
+        )));
     }
-    Ok(UserVerdict { user_id: p.user_id.clone(), leaf_index: p.leaf_index, root: computed, root_trusted: expected_root.is_some() })
+    Ok(UserVerdict {
+        user_id: p.user_id.clone(),
+        leaf_index: p.leaf_index,
+        root: computed,
+        root_trusted: expected_root.is_some(),
+    })
 }
 
 fn hex_digest(what: &str, s: &str) -> Result<Digest> {
@@ -117,6 +152,14 @@ fn parse_balances(entries: &[BalanceEntry]) -> Result<Vec<(u32, Position)>> {
     entries
         .iter()
         .enumerate()
-        .map(|(i, e)| Ok((i as u32, Position { equity: amount(e, &e.equity)?, debt: amount(e, &e.debt)? })))
+        .map(|(i, e)| {
+            Ok((
+                i as u32,
+                Position {
+                    equity: amount(e, &e.equity)?,
+                    debt: amount(e, &e.debt)?,
+                },
+            ))
+        })
         .collect()
 }

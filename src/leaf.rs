@@ -107,6 +107,9 @@ mod tests {
         let k1 = RoundKey::from_secret(&[1u8; 32]).unwrap();
         let k2 = RoundKey::from_secret(&[2u8; 32]).unwrap();
         assert_ne!(k1.nonce(&id), k2.nonce(&id));
-        assert_ne!(id_commitment(&k1.nonce(&id), &id), id_commitment(&k2.nonce(&id), &id));
+        assert_ne!(
+            id_commitment(&k1.nonce(&id), &id),
+            id_commitment(&k2.nonce(&id), &id)
+        );
     }
 }

@@ -1,16 +1,18 @@
 //! zkpor: zero-knowledge proof of reserves over Goldilocks with plonky2.
 
+pub mod artifacts;
 pub mod backend;
+pub mod circuits;
+pub mod commit;
+pub mod datagen;
 pub mod digest;
+pub mod error;
 pub mod field;
+pub mod inclusion;
 pub mod input;
 pub mod leaf;
 pub mod model;
-pub mod tree;
-pub mod artifacts;
-pub mod commit;
-pub mod datagen;
-pub mod error;
-pub mod inclusion;
 pub mod progress;
+pub mod prove;
 pub mod secret;
+pub mod tree;

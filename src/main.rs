@@ -12,9 +12,15 @@ use zkpor::digest::Digest;
 use zkpor::error::{exit, Error, Result};
 use zkpor::inclusion::{make_user_proof, verify_user_proof};
 use zkpor::progress::Progress;
+use zkpor::prove::verify::verify_out;
+use zkpor::prove::{prove, ProveRequest};
 
 #[derive(Parser)]
-#[command(name = "zkpor", version, about = "Zero-knowledge proof of reserves: commit customer balances in a Poseidon Merkle tree and prove solvency with plonky2")]
+#[command(
+    name = "zkpor",
+    version,
+    about = "Zero-knowledge proof of reserves: commit customer balances in a Poseidon Merkle tree and prove solvency with plonky2"
+)]
 struct Cli {
     /// No progress bars and no notices on stderr (errors still print).
     #[arg(long, global = true)]
@@ -25,14 +31,30 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the job on the bundled sample: prove it, verify the root proof, then write and verify one user's proof.
+    Demo(DemoArgs),
     /// Write a realistic synthetic snapshot: accounts, assets.csv and reserves.csv.
     Gen(GenArgs),
     /// Validate a snapshot, build the account tree and write the commitment to OUT.
     Commit(CommitArgs),
+    /// Commit, then prove every batch, aggregate recursively and write the zero-knowledge root proof.
+    Prove(ProveArgs),
+    /// Rebuild the circuits from the public parameters and verify OUT's root proof against its summary.
+    Verify(VerifyArgs),
     /// Write one user's inclusion proof (JSON) from a commit output directory.
     UserProof(UserProofArgs),
     /// Check a user's inclusion proof; exits 0 when it holds and 8 when it does not.
     VerifyUser(VerifyUserArgs),
+}
+
+#[derive(clap::Args)]
+struct DemoArgs {
+    /// Folder holding accounts.csv, assets.csv, reserves.csv and secret.demo.
+    #[arg(long, default_value = "datasets/sample")]
+    data: PathBuf,
+    /// Output directory (replaced if it exists).
+    #[arg(long, default_value = "out/sample")]
+    out: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -89,6 +111,27 @@ struct CommitArgs {
 }
 
 #[derive(clap::Args)]
+struct ProveArgs {
+    #[command(flatten)]
+    commit: CommitArgs,
+    /// Users per batch proof (a power of two, at most 16384).
+    #[arg(long, default_value_t = 64)]
+    batch_size: usize,
+    /// Child proofs per aggregation proof (a power of two, at least 2).
+    #[arg(long, default_value_t = 4)]
+    arity: usize,
+}
+
+#[derive(clap::Args)]
+struct VerifyArgs {
+    /// A prove output directory.
+    dir: PathBuf,
+    /// Print the verdict as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
 struct UserProofArgs {
     /// A commit output directory.
     dir: PathBuf,
@@ -122,8 +165,11 @@ fn main() -> ExitCode {
     };
     let progress = Progress::new(cli.quiet);
     let result = match cli.command {
+        Command::Demo(a) => run_demo(a, progress),
         Command::Gen(a) => run_gen(a, progress),
         Command::Commit(a) => run_commit(a, progress, cli.quiet),
+        Command::Prove(a) => run_prove(a, progress, cli.quiet),
+        Command::Verify(a) => run_verify(a),
         Command::UserProof(a) => run_user_proof(a),
         Command::VerifyUser(a) => run_verify_user(a),
     };
@@ -136,15 +182,130 @@ fn main() -> ExitCode {
     }
 }
 
+fn run_demo(a: DemoArgs, progress: Progress) -> Result<()> {
+    let file = |name: &str| a.data.join(name);
+    if !file("accounts.csv").exists() {
+        return Err(Error::Usage(format!(
+            "{} not found: run from the repository root or pass --data",
+            file("accounts.csv").display()
+        )));
+    }
+    let req = CommitRequest {
+        accounts: file("accounts.csv"),
+        assets: file("assets.csv"),
+        reserves: Some(file("reserves.csv")),
+        secret: Some(file("secret.demo")),
+        out: a.out,
+        force: true,
+        max_problems: 20,
+        backend: &CpuBackend,
+        progress,
+    };
+    let req = ProveRequest {
+        commit: req,
+        batch_size: 64,
+        arity: 4,
+    };
+    let outcome = prove(&req)?;
+    report::print_summary(&outcome.summary, &outcome.out);
+    report::print_proof(&outcome.summary);
+    let verified = verify_out(&outcome.out);
+    report::print_verify(&outcome.out, &verified, false);
+    verified?;
+    let user = first_user(&file("accounts.csv"))?;
+    let proof = make_user_proof(&outcome.out, &user)?;
+    let path = outcome.out.join(format!("user-{user}.json"));
+    let json = serde_json::to_vec_pretty(&proof).map_err(|e| Error::Usage(e.to_string()))?;
+    zkpor::artifacts::write_atomic(&path, &json).map_err(Error::io("cannot write", &path))?;
+    println!("\nuser proof written to {}", path.display());
+    let root = Digest::from_hex(&outcome.summary.root).map_err(|e| Error::Verify(e.to_string()))?;
+    let verdict = verify_user_proof(&proof, Some(root));
+    report::print_user_verdict(&proof, &verdict, false);
+    verdict.map(|_| ())
+}
+
+/// The first user id of a wide CSV, for the demo.
+fn first_user(accounts: &std::path::Path) -> Result<String> {
+    let text = std::fs::read_to_string(accounts).map_err(Error::io("cannot read", accounts))?;
+    text.lines()
+        .nth(1)
+        .and_then(|l| l.split(',').next())
+        .map(str::to_string)
+        .ok_or_else(|| Error::Usage(format!("{} has no users", accounts.display())))
+}
+
 fn run_gen(a: GenArgs, progress: Progress) -> Result<()> {
     let format = match a.format {
         FormatArg::Csv => AccountsFormat::Csv,
         FormatArg::Okx => AccountsFormat::Okx,
     };
-    let cfg = GenConfig { users: a.users, assets: a.assets, seed: a.seed, format };
+    let cfg = GenConfig {
+        users: a.users,
+        assets: a.assets,
+        seed: a.seed,
+        format,
+    };
     generate(&cfg, &a.out, &progress.bar(a.users, "users"))?;
-    println!("wrote {} users x {} assets to {}", a.users, a.assets, a.out.display());
+    println!(
+        "wrote {} users x {} assets to {}",
+        a.users,
+        a.assets,
+        a.out.display()
+    );
     Ok(())
+}
+
+fn commit_request(a: &CommitArgs, progress: Progress) -> CommitRequest<'static> {
+    CommitRequest {
+        accounts: a.accounts.clone(),
+        assets: a.assets.clone(),
+        reserves: a.reserves.clone(),
+        secret: a.secret.clone(),
+        out: a.out.clone(),
+        force: a.force,
+        max_problems: a.max_errors,
+        backend: &CpuBackend,
+        progress,
+    }
+}
+
+fn warn_generated_secret(path: Option<&PathBuf>, quiet: bool) {
+    if let (Some(path), false) = (path, quiet) {
+        eprintln!(
+            "warning: generated a new round secret at {} (mode 0600). Keep it private: anyone holding it can link user nonces. Pass it with --secret to reproduce this root.",
+            path.display()
+        );
+    }
+}
+
+fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(v).map_err(|e| Error::Usage(e.to_string()))?
+    );
+    Ok(())
+}
+
+fn run_prove(a: ProveArgs, progress: Progress, quiet: bool) -> Result<()> {
+    let req = ProveRequest {
+        commit: commit_request(&a.commit, progress),
+        batch_size: a.batch_size,
+        arity: a.arity,
+    };
+    let outcome = prove(&req)?;
+    warn_generated_secret(outcome.generated_secret.as_ref(), quiet);
+    if a.commit.json {
+        return print_json(&outcome.summary);
+    }
+    report::print_summary(&outcome.summary, &outcome.out);
+    report::print_proof(&outcome.summary);
+    Ok(())
+}
+
+fn run_verify(a: VerifyArgs) -> Result<()> {
+    let result = verify_out(&a.dir);
+    report::print_verify(&a.dir, &result, a.json);
+    result.map(|_| ())
 }
 
 fn run_commit(a: CommitArgs, progress: Progress, quiet: bool) -> Result<()> {
@@ -167,7 +328,11 @@ fn run_commit(a: CommitArgs, progress: Progress, quiet: bool) -> Result<()> {
         );
     }
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&outcome.summary).map_err(|e| Error::Usage(e.to_string()))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&outcome.summary)
+                .map_err(|e| Error::Usage(e.to_string()))?
+        );
     } else {
         report::print_summary(&outcome.summary, &outcome.out);
     }
@@ -176,11 +341,17 @@ fn run_commit(a: CommitArgs, progress: Progress, quiet: bool) -> Result<()> {
 
 fn run_user_proof(a: UserProofArgs) -> Result<()> {
     let proof = make_user_proof(&a.dir, &a.user)?;
-    let json = serde_json::to_string_pretty(&proof).map_err(|e| Error::Usage(e.to_string()))? + "\n";
+    let json =
+        serde_json::to_string_pretty(&proof).map_err(|e| Error::Usage(e.to_string()))? + "\n";
     match a.out {
         Some(path) => {
-            zkpor::artifacts::write_atomic(&path, json.as_bytes()).map_err(Error::io("cannot write", &path))?;
-            eprintln!("wrote the inclusion proof of {} to {}", a.user, path.display());
+            zkpor::artifacts::write_atomic(&path, json.as_bytes())
+                .map_err(Error::io("cannot write", &path))?;
+            eprintln!(
+                "wrote the inclusion proof of {} to {}",
+                a.user,
+                path.display()
+            );
         }
         None => print!("{json}"),
     }

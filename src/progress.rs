@@ -30,9 +30,11 @@ impl Progress {
 
     /// A bar over a known number of items.
     pub fn bar(&self, len: u64, what: &str) -> ProgressBar {
-        let style = ProgressStyle::with_template("{msg:>12} [{bar:30}] {human_pos}/{human_len} {per_sec} eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> ");
+        let style = ProgressStyle::with_template(
+            "{msg:>12} [{bar:30}] {human_pos}/{human_len} {per_sec} eta {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
         ProgressBar::with_draw_target(Some(len), self.target())
             .with_style(style)
             .with_message(what.to_string())
@@ -40,8 +42,9 @@ impl Progress {
 
     /// A counter for a stream of unknown length.
     pub fn counter(&self, what: &str) -> ProgressBar {
-        let style = ProgressStyle::with_template("{spinner} {msg:>12} {human_pos} {per_sec} {elapsed}")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner());
+        let style =
+            ProgressStyle::with_template("{spinner} {msg:>12} {human_pos} {per_sec} {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner());
         ProgressBar::with_draw_target(None, self.target())
             .with_style(style)
             .with_message(what.to_string())

@@ -4,6 +4,7 @@ use std::path::Path;
 use zkpor::artifacts::{Summary, UserProofFile};
 use zkpor::error::Result;
 use zkpor::inclusion::UserVerdict;
+use zkpor::prove::verify::VerifyReport;
 
 pub fn print_summary(s: &Summary, out: &Path) {
     println!("committed {} users into {}", s.users, out.display());
@@ -44,18 +45,32 @@ pub fn print_summary(s: &Summary, out: &Path) {
 pub fn print_user_verdict(p: &UserProofFile, verdict: &Result<UserVerdict>, json: bool) {
     if json {
         let v = match verdict {
-            Ok(v) => serde_json::json!({"valid": true, "user_id": v.user_id, "leaf_index": v.leaf_index,
-                "root": v.root.to_hex(), "root_checked_against_published": v.root_trusted}),
-            Err(e) => serde_json::json!({"valid": false, "user_id": p.user_id, "error": e.to_string()}),
+            Ok(v) => {
+                serde_json::json!({"valid": true, "user_id": v.user_id, "leaf_index": v.leaf_index,
+                "root": v.root.to_hex(), "root_checked_against_published": v.root_trusted})
+            }
+            Err(e) => {
+                serde_json::json!({"valid": false, "user_id": p.user_id, "error": e.to_string()})
+            }
         };
         println!("{v}");
         return;
     }
     match verdict {
         Ok(v) => {
-            println!("VALID: user {} is included at leaf {} of root {}", v.user_id, v.leaf_index, v.root);
-            for b in p.balances.iter().filter(|b| !is_zero(&b.equity) || !is_zero(&b.debt)) {
-                println!("  {:<8} equity {:>22}  debt {:>22}", b.symbol, b.equity, b.debt);
+            println!(
+                "VALID: user {} is included at leaf {} of root {}",
+                v.user_id, v.leaf_index, v.root
+            );
+            for b in p
+                .balances
+                .iter()
+                .filter(|b| !is_zero(&b.equity) || !is_zero(&b.debt))
+            {
+                println!(
+                    "  {:<8} equity {:>22}  debt {:>22}",
+                    b.symbol, b.equity, b.debt
+                );
             }
             if !v.root_trusted {
                 println!("note: compare this root with the one the exchange published, or pass it with --root");
@@ -67,4 +82,65 @@ pub fn print_user_verdict(p: &UserProofFile, verdict: &Result<UserVerdict>, json
 
 fn is_zero(s: &str) -> bool {
     s.chars().all(|c| c == '0' || c == '.')
+}
+
+pub fn print_proof(s: &Summary) {
+    let Some(p) = &s.proof else { return };
+    println!(
+        "root proof: {} bytes, zero-knowledge: {}, batch size {}, arity {} (levels {:?}), {} batch slots",
+        p.proof_bytes, p.zero_knowledge, p.batch_size, p.arity, p.level_arities, p.batches
+    );
+    println!("  price commitment    {}", p.price_commitment);
+    println!("  reserve commitment  {}", p.reserve_commitment);
+    println!("  parameter digest    {}", p.params_digest);
+    let t = &s.timings_ms;
+    let phase = |k: &str| t.get(k).copied().unwrap_or(0);
+    println!(
+        "  timings (ms): leaves {}, tree {}, circuits {}, batches {}, aggregation {}, root {}",
+        phase("read_and_hash_leaves"),
+        phase("build_tree"),
+        phase("build_circuits"),
+        phase("prove_batches"),
+        phase("aggregate"),
+        phase("prove_root")
+    );
+}
+
+pub fn print_verify(dir: &Path, r: &Result<VerifyReport>, json: bool) {
+    if json {
+        let v = match r {
+            Ok(r) => {
+                serde_json::json!({"valid": true, "root": r.summary.root, "users": r.values.users,
+                "rebuild_ms": r.rebuild_ms, "verify_ms": r.verify_ms, "assets": r.summary.assets})
+            }
+            Err(e) => serde_json::json!({"valid": false, "error": e.to_string()}),
+        };
+        println!("{v}");
+        return;
+    }
+    match r {
+        Ok(r) => {
+            println!(
+                "VALID: the root proof in {} verifies against circuits rebuilt from its parameters ({} ms to rebuild, {} ms to verify)",
+                dir.display(),
+                r.rebuild_ms,
+                r.verify_ms
+            );
+            println!(
+                "  account root {} over {} users",
+                r.summary.root, r.values.users
+            );
+            for a in &r.summary.assets {
+                println!(
+                    "  {:<8} equity {:>22}  debt {:>22}  reserve {:>22}  coverage {}",
+                    a.symbol,
+                    a.total_equity,
+                    a.total_debt,
+                    a.reserve.as_deref().unwrap_or("-"),
+                    a.coverage_ratio.as_deref().unwrap_or("n/a")
+                );
+            }
+        }
+        Err(e) => println!("INVALID: {e}"),
+    }
 }

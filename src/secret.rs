@@ -14,13 +14,16 @@ pub fn read_secret(path: &Path) -> Result<RoundKey> {
 /// Writes 32 fresh random bytes, hex-encoded, to `path` with mode 0600.
 pub fn generate_secret(path: &Path) -> Result<RoundKey> {
     let mut raw = [0u8; MIN_SECRET_BYTES];
-    getrandom::getrandom(&mut raw).map_err(|e| Error::Usage(format!("no system randomness for the secret: {e}")))?;
+    getrandom::getrandom(&mut raw)
+        .map_err(|e| Error::Usage(format!("no system randomness for the secret: {e}")))?;
     let text: String = raw.iter().map(|b| format!("{b:02x}")).collect::<String>() + "\n";
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    let mut f = opts.open(path).map_err(Error::io("cannot create secret", path))?;
+    let mut f = opts
+        .open(path)
+        .map_err(Error::io("cannot create secret", path))?;
     f.write_all(text.as_bytes())
         .and_then(|_| f.sync_all())
         .map_err(Error::io("cannot write secret", path))?;

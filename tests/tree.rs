@@ -13,9 +13,17 @@ use zkpor::tree::{padding_digests, AccountTree};
 /// Straight from the spec: pad to 2^depth with zero digests, hash pairs up.
 fn naive_root(leaves: &[HashOut<F>]) -> HashOut<F> {
     let mut level: Vec<HashOut<F>> = leaves.to_vec();
-    level.resize(leaves.len().next_power_of_two(), HashOut { elements: [F::ZERO; 4] });
+    level.resize(
+        leaves.len().next_power_of_two(),
+        HashOut {
+            elements: [F::ZERO; 4],
+        },
+    );
     while level.len() > 1 {
-        level = level.chunks(2).map(|p| PoseidonHash::two_to_one(p[0], p[1])).collect();
+        level = level
+            .chunks(2)
+            .map(|p| PoseidonHash::two_to_one(p[0], p[1]))
+            .collect();
     }
     level[0]
 }
@@ -25,7 +33,11 @@ fn random_leaves(n: usize) -> Vec<HashOut<F>> {
 }
 
 fn build(leaves: &[HashOut<F>]) -> AccountTree {
-    AccountTree::build(&CpuBackend, leaves.iter().copied().map(Digest::from_hash_out).collect()).unwrap()
+    AccountTree::build(
+        &CpuBackend,
+        leaves.iter().copied().map(Digest::from_hash_out).collect(),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -33,7 +45,11 @@ fn root_matches_naive_tree_for_many_sizes() {
     for n in [1usize, 2, 3, 4, 5, 7, 8, 9, 13, 31, 33, 100, 1000, 1025] {
         let leaves = random_leaves(n);
         let tree = build(&leaves);
-        assert_eq!(tree.root(), Digest::from_hash_out(naive_root(&leaves)), "n = {n}");
+        assert_eq!(
+            tree.root(),
+            Digest::from_hash_out(naive_root(&leaves)),
+            "n = {n}"
+        );
         assert_eq!(1u64 << tree.depth(), (n as u64).next_power_of_two());
     }
 }
@@ -43,7 +59,10 @@ fn backend_leaf_hashing_matches_plonky2() {
     for width in [1usize, 4, 5, 8, 9, 20, 44] {
         let inputs: Vec<F> = (0..width * 37).map(|_| F::rand()).collect();
         let got = CpuBackend.hash_leaves(&inputs, width);
-        let want: Vec<Digest> = inputs.chunks(width).map(|c| Digest::from_hash_out(PoseidonHash::hash_no_pad(c))).collect();
+        let want: Vec<Digest> = inputs
+            .chunks(width)
+            .map(|c| Digest::from_hash_out(PoseidonHash::hash_no_pad(c)))
+            .collect();
         assert_eq!(got, want, "width {width}");
     }
 }
@@ -54,7 +73,10 @@ fn padding_digests_follow_the_recurrence() {
     assert_eq!(pads[0], Digest::ZERO);
     for i in 0..3 {
         let z = pads[i].to_hash_out();
-        assert_eq!(pads[i + 1], Digest::from_hash_out(PoseidonHash::two_to_one(z, z)));
+        assert_eq!(
+            pads[i + 1],
+            Digest::from_hash_out(PoseidonHash::two_to_one(z, z))
+        );
     }
 }
 
@@ -74,11 +96,19 @@ fn every_leaf_proof_verifies_and_tampering_fails() {
         let mut bad = path.clone();
         let level = (i as usize) % bad.siblings.len();
         bad.siblings[level] = Digest::ZERO;
-        assert_ne!(bad.root_from(leaf), Some(tree.root()), "sibling {level} of leaf {i}");
+        assert_ne!(
+            bad.root_from(leaf),
+            Some(tree.root()),
+            "sibling {level} of leaf {i}"
+        );
 
         let mut moved = path.clone();
         moved.leaf_index ^= 1 << level;
-        assert_ne!(moved.root_from(leaf), Some(tree.root()), "index of leaf {i}");
+        assert_ne!(
+            moved.root_from(leaf),
+            Some(tree.root()),
+            "index of leaf {i}"
+        );
 
         let mut outside = path.clone();
         outside.leaf_index |= 1 << bad.siblings.len();
@@ -97,5 +127,8 @@ fn stored_levels_round_trip_through_the_tree_file() {
     let mut bytes = std::fs::read(&path).unwrap();
     bytes.truncate(bytes.len() - 1);
     std::fs::write(&path, &bytes).unwrap();
-    assert!(zkpor::artifacts::read_tree(&path).is_err(), "truncated tree accepted");
+    assert!(
+        zkpor::artifacts::read_tree(&path).is_err(),
+        "truncated tree accepted"
+    );
 }

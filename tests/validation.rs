@@ -10,7 +10,12 @@ use zkpor::error::{exit, Error};
 use zkpor::input::{Problem, ProblemKind};
 use zkpor::progress::Progress;
 
-fn request(accounts: PathBuf, assets: PathBuf, reserves: Option<PathBuf>, out: &Path) -> CommitRequest<'static> {
+fn request(
+    accounts: PathBuf,
+    assets: PathBuf,
+    reserves: Option<PathBuf>,
+    out: &Path,
+) -> CommitRequest<'static> {
     CommitRequest {
         accounts,
         assets,
@@ -31,7 +36,11 @@ fn rejected(req: CommitRequest) -> (Vec<Problem>, i32) {
         Ok(_) => panic!("{} was accepted", req.accounts.display()),
         Err(e) => e,
     };
-    assert!(!req.out.exists(), "a rejected run left {}", req.out.display());
+    assert!(
+        !req.out.exists(),
+        "a rejected run left {}",
+        req.out.display()
+    );
     let leftovers: Vec<_> = std::fs::read_dir(&parent).unwrap().collect();
     assert!(leftovers.is_empty(), "a rejected run left {leftovers:?}");
     let code = err.exit_code();
@@ -43,7 +52,12 @@ fn rejected(req: CommitRequest) -> (Vec<Problem>, i32) {
 
 fn reject_accounts(name: &str) -> (Vec<Problem>, i32) {
     let dir = tempfile::tempdir().unwrap();
-    rejected(request(data(&format!("invalid/{name}")), data("sample/assets.csv"), None, &dir.path().join("out")))
+    rejected(request(
+        data(&format!("invalid/{name}")),
+        data("sample/assets.csv"),
+        None,
+        &dir.path().join("out"),
+    ))
 }
 
 fn kinds(ps: &[Problem]) -> Vec<ProblemKind> {
@@ -54,25 +68,44 @@ fn kinds(ps: &[Problem]) -> Vec<ProblemKind> {
 fn malformed_numbers_are_located_and_all_reported() {
     let (ps, code) = reject_accounts("malformed_number.csv");
     assert_eq!(code, exit::BAD_INPUT);
-    assert_eq!(kinds(&ps), vec![ProblemKind::Malformed, ProblemKind::Malformed]);
-    assert_eq!((ps[0].line, ps[0].column.as_deref()), (Some(2), Some("3 (ETH)")));
-    assert_eq!((ps[1].line, ps[1].column.as_deref()), (Some(3), Some("2 (BTC)")));
+    assert_eq!(
+        kinds(&ps),
+        vec![ProblemKind::Malformed, ProblemKind::Malformed]
+    );
+    assert_eq!(
+        (ps[0].line, ps[0].column.as_deref()),
+        (Some(2), Some("3 (ETH)"))
+    );
+    assert_eq!(
+        (ps[1].line, ps[1].column.as_deref()),
+        (Some(3), Some("2 (BTC)"))
+    );
     let text = ps[0].to_string();
-    assert!(text.contains("malformed_number.csv:2: column 3 (ETH)") && text.contains("'abc'"), "{text}");
+    assert!(
+        text.contains("malformed_number.csv:2: column 3 (ETH)") && text.contains("'abc'"),
+        "{text}"
+    );
 }
 
 #[test]
 fn too_many_fractional_digits_is_an_error_not_rounding() {
     let (ps, _) = reject_accounts("too_precise.csv");
     assert_eq!(kinds(&ps), vec![ProblemKind::Malformed]);
-    assert!(ps[0].message.contains("9 fractional digits") && ps[0].message.contains("at most 8"), "{}", ps[0]);
+    assert!(
+        ps[0].message.contains("9 fractional digits") && ps[0].message.contains("at most 8"),
+        "{}",
+        ps[0]
+    );
 }
 
 #[test]
 fn unknown_asset_column_is_rejected() {
     let (ps, _) = reject_accounts("unknown_asset.csv");
     assert_eq!(kinds(&ps), vec![ProblemKind::UnknownAsset]);
-    assert_eq!((ps[0].line, ps[0].column.as_deref()), (Some(1), Some("3 (FOO)")));
+    assert_eq!(
+        (ps[0].line, ps[0].column.as_deref()),
+        (Some(1), Some("3 (FOO)"))
+    );
 }
 
 #[test]
@@ -98,7 +131,12 @@ fn empty_input_is_rejected() {
     let blank = dir.path().join("blank.csv");
     std::fs::write(&blank, "").unwrap();
     let out_dir = tempfile::tempdir().unwrap();
-    let (ps, _) = rejected(request(blank, data("sample/assets.csv"), None, &out_dir.path().join("out")));
+    let (ps, _) = rejected(request(
+        blank,
+        data("sample/assets.csv"),
+        None,
+        &out_dir.path().join("out"),
+    ));
     assert_eq!(kinds(&ps), vec![ProblemKind::Empty]);
 }
 
@@ -108,7 +146,13 @@ fn insolvent_user_is_named_with_its_own_exit_code() {
     assert_eq!(code, exit::INSOLVENT_USER);
     assert_eq!(kinds(&ps), vec![ProblemKind::Insolvent]);
     assert_eq!(ps[0].line, Some(3));
-    assert!(ps[0].message.contains("user insolvent has negative net value -"), "{}", ps[0]);
+    assert!(
+        ps[0]
+            .message
+            .contains("user insolvent has negative net value -"),
+        "{}",
+        ps[0]
+    );
 }
 
 #[test]
@@ -121,10 +165,25 @@ fn amount_over_bound_names_the_bound() {
 #[test]
 fn bad_assets_file_reports_every_row() {
     let dir = tempfile::tempdir().unwrap();
-    let req = request(data("sample/accounts.csv"), data("invalid/bad_assets.csv"), None, &dir.path().join("out"));
+    let req = request(
+        data("sample/accounts.csv"),
+        data("invalid/bad_assets.csv"),
+        None,
+        &dir.path().join("out"),
+    );
     let (ps, _) = rejected(req);
-    assert_eq!(kinds(&ps), vec![ProblemKind::Malformed, ProblemKind::Malformed, ProblemKind::DuplicateAsset]);
-    assert_eq!(ps.iter().map(|p| p.line.unwrap()).collect::<Vec<_>>(), vec![2, 3, 4]);
+    assert_eq!(
+        kinds(&ps),
+        vec![
+            ProblemKind::Malformed,
+            ProblemKind::Malformed,
+            ProblemKind::DuplicateAsset
+        ]
+    );
+    assert_eq!(
+        ps.iter().map(|p| p.line.unwrap()).collect::<Vec<_>>(),
+        vec![2, 3, 4]
+    );
 }
 
 #[test]
@@ -137,14 +196,23 @@ fn bad_reserves_are_rejected() {
         &dir.path().join("out"),
     );
     let (ps, _) = rejected(req);
-    assert_eq!(kinds(&ps), vec![ProblemKind::UnknownAsset, ProblemKind::Malformed]);
+    assert_eq!(
+        kinds(&ps),
+        vec![ProblemKind::UnknownAsset, ProblemKind::Malformed]
+    );
 }
 
 #[test]
 fn okx_problems_carry_lines() {
     let (ps, _) = reject_accounts("okx_bad.json");
-    assert_eq!(kinds(&ps), vec![ProblemKind::UnknownAsset, ProblemKind::Malformed]);
-    assert_eq!(ps.iter().map(|p| p.line.unwrap()).collect::<Vec<_>>(), vec![3, 4]);
+    assert_eq!(
+        kinds(&ps),
+        vec![ProblemKind::UnknownAsset, ProblemKind::Malformed]
+    );
+    assert_eq!(
+        ps.iter().map(|p| p.line.unwrap()).collect::<Vec<_>>(),
+        vec![3, 4]
+    );
 }
 
 #[test]
@@ -154,10 +222,17 @@ fn only_the_first_n_problems_are_reported() {
     let rows: String = (0..100).map(|i| format!("u{i},x\n")).collect();
     std::fs::write(&accounts, format!("user_id,BTC\n{rows}")).unwrap();
     let out_dir = tempfile::tempdir().unwrap();
-    let mut req = request(accounts, data("sample/assets.csv"), None, &out_dir.path().join("out"));
+    let mut req = request(
+        accounts,
+        data("sample/assets.csv"),
+        None,
+        &out_dir.path().join("out"),
+    );
     req.max_problems = 5;
     let err = commit(&req).err().expect("rejected");
-    let Error::Input(p) = err else { panic!("expected input problems") };
+    let Error::Input(p) = err else {
+        panic!("expected input problems")
+    };
     assert_eq!(p.list().len(), 5);
     assert!(p.truncated());
     assert!(p.to_string().contains("stopped after the first 5"));
@@ -172,7 +247,16 @@ fn total_over_bound_is_rejected() {
     let rows: String = (0..70_000).map(|i| format!("u{i},{near_max}\n")).collect();
     std::fs::write(&accounts, format!("user_id,BTC\n{rows}")).unwrap();
     let out_dir = tempfile::tempdir().unwrap();
-    let (ps, _) = rejected(request(accounts, data("sample/assets.csv"), None, &out_dir.path().join("out")));
+    let (ps, _) = rejected(request(
+        accounts,
+        data("sample/assets.csv"),
+        None,
+        &out_dir.path().join("out"),
+    ));
     assert_eq!(kinds(&ps), vec![ProblemKind::OutOfBound]);
-    assert!(ps[0].message.contains("total equity") && ps[0].message.contains("2^64"), "{}", ps[0]);
+    assert!(
+        ps[0].message.contains("total equity") && ps[0].message.contains("2^64"),
+        "{}",
+        ps[0]
+    );
 }

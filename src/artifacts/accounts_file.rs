@@ -74,7 +74,11 @@ impl AccountsReader {
         expect_header(&mut r, MAGIC, VERSION)?;
         let num_assets = read_u32(&mut r)? as usize;
         let remaining = read_u64(&mut r)?;
-        Ok(AccountsReader { r, num_assets, remaining })
+        Ok(AccountsReader {
+            r,
+            num_assets,
+            remaining,
+        })
     }
 
     pub fn num_assets(&self) -> usize {
@@ -99,7 +103,8 @@ impl AccountsReader {
             let debt = read_amount(&mut self.r)?;
             positions.push((u32::from(asset), Position { equity, debt }));
         }
-        let account = Account::new(id, positions).map_err(|a| invalid(format!("asset {a} stored twice")))?;
+        let account =
+            Account::new(id, positions).map_err(|a| invalid(format!("asset {a} stored twice")))?;
         Ok(StoredAccount { account, nonce })
     }
 }

@@ -50,11 +50,16 @@ pub fn invalid(msg: impl Into<String>) -> io::Error {
 pub fn expect_header<R: Read>(r: &mut R, magic: &[u8; 8], version: u32) -> io::Result<()> {
     let found: [u8; 8] = read_array(r)?;
     if &found != magic {
-        return Err(invalid(format!("not a {} file (bad magic)", String::from_utf8_lossy(magic).trim_end_matches('\0'))));
+        return Err(invalid(format!(
+            "not a {} file (bad magic)",
+            String::from_utf8_lossy(magic).trim_end_matches('\0')
+        )));
     }
     let v = read_u32(r)?;
     if v != version {
-        return Err(invalid(format!("unsupported version {v}, expected {version}")));
+        return Err(invalid(format!(
+            "unsupported version {v}, expected {version}"
+        )));
     }
     Ok(())
 }

@@ -10,7 +10,7 @@ pub mod user_proof;
 
 pub use accounts_file::{AccountsReader, AccountsWriter, StoredAccount};
 pub use staging::{write_atomic, StagingDir};
-pub use summary::{AssetSummary, AssetTotals, Summary};
+pub use summary::{AssetSummary, AssetTotals, ProofFiles, ProofSummary, Summary};
 pub use tree_file::{read_tree, write_tree};
 pub use user_proof::{BalanceEntry, UserProofFile};
 
@@ -20,4 +20,7 @@ pub mod names {
     pub const TREE: &str = "tree.bin";
     pub const ACCOUNTS: &str = "accounts.bin";
     pub const SECRET: &str = "secret";
+    pub const ROOT_PROOF: &str = "root_proof.bin";
+    pub const COMMON_DATA: &str = "root_common_data.bin";
+    pub const VERIFIER_ONLY: &str = "root_verifier_only.bin";
 }

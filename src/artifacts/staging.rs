@@ -26,14 +26,24 @@ impl StagingDir {
         if target.exists() && !force {
             return Err(StagingError::Exists(target.to_path_buf()));
         }
-        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "out".into());
         let staging = target.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-        let io_err = |source| StagingError::Io { path: staging.clone(), source };
+        let io_err = |source| StagingError::Io {
+            path: staging.clone(),
+            source,
+        };
         if staging.exists() {
             fs::remove_dir_all(&staging).map_err(io_err)?;
         }
         fs::create_dir_all(&staging).map_err(io_err)?;
-        Ok(StagingDir { staging, target: target.to_path_buf(), published: false })
+        Ok(StagingDir {
+            staging,
+            target: target.to_path_buf(),
+            published: false,
+        })
     }
 
     pub fn path(&self) -> &Path {

@@ -23,6 +23,37 @@ pub struct Summary {
     pub all_covered: Option<bool>,
     /// Wall time per phase in milliseconds.
     pub timings_ms: BTreeMap<String, u64>,
+    /// Present once `zkpor prove` has made the root proof.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof: Option<ProofSummary>,
+}
+
+/// What the root proof commits to and how it was made (docs/FORMAT.md §9).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProofSummary {
+    pub batch_size: usize,
+    pub arity: usize,
+    pub num_assets: usize,
+    pub tree_depth: u32,
+    /// Batch slots in the tree, 2^(depth - log2 batch_size); all-padding ones share one proof.
+    pub batches: u64,
+    /// Arity of each aggregation level, bottom up.
+    pub level_arities: Vec<usize>,
+    pub params_digest: String,
+    pub price_commitment: String,
+    pub reserve_commitment: String,
+    /// plonky2 circuit digest of the root circuit.
+    pub root_circuit_digest: String,
+    pub proof_bytes: usize,
+    pub zero_knowledge: bool,
+    pub files: ProofFiles,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProofFiles {
+    pub root_proof: String,
+    pub common_data: String,
+    pub verifier_only: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,6 +1,8 @@
 //! `tree.bin`: every stored level of the account tree (see docs/FORMAT.md).
 
-use super::binio::{expect_header, invalid, read_digest, read_u32, read_u64, write_digest, write_u32, write_u64};
+use super::binio::{
+    expect_header, invalid, read_digest, read_u32, read_u64, write_digest, write_u32, write_u64,
+};
 use crate::tree::{depth_for, AccountTree};
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Write};
@@ -30,12 +32,16 @@ pub fn read_tree(path: &Path) -> io::Result<AccountTree> {
     let depth = read_u32(&mut r)?;
     let n = read_u64(&mut r)?;
     if n == 0 || n > crate::model::bounds::MAX_USERS || depth != depth_for(n) {
-        return Err(invalid(format!("tree header is inconsistent: {n} leaves at depth {depth}")));
+        return Err(invalid(format!(
+            "tree header is inconsistent: {n} leaves at depth {depth}"
+        )));
     }
     let mut levels = Vec::with_capacity(depth as usize + 1);
     for level in 0..=depth {
         let count = n.div_ceil(1 << level) as usize;
-        let nodes = (0..count).map(|_| read_digest(&mut r)).collect::<io::Result<Vec<_>>>()?;
+        let nodes = (0..count)
+            .map(|_| read_digest(&mut r))
+            .collect::<io::Result<Vec<_>>>()?;
         levels.push(nodes);
     }
     if r.fill_buf_is_nonempty()? {

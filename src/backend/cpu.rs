@@ -17,7 +17,10 @@ impl HashBackend for CpuBackend {
     }
 
     fn hash_leaves(&self, inputs: &[F], width: usize) -> Vec<Digest> {
-        assert!(width > 0 && inputs.len() % width == 0, "ragged leaf inputs");
+        assert!(
+            width > 0 && inputs.len().is_multiple_of(width),
+            "ragged leaf inputs"
+        );
         inputs
             .par_chunks(width)
             .with_min_len(ROWS_PER_TASK)

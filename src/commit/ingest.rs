@@ -71,16 +71,25 @@ impl Ingest<'_> {
         if !self.problems.is_empty() {
             return Err(Error::Input(self.problems));
         }
-        self.writer.finish().map_err(Error::io("cannot write", self.writer_path))?;
-        Ok(Ingested { leaves: state.leaves, totals: state.totals })
+        self.writer
+            .finish()
+            .map_err(Error::io("cannot write", self.writer_path))?;
+        Ok(Ingested {
+            leaves: state.leaves,
+            totals: state.totals,
+        })
     }
 
     fn check_solvent(&mut self, acc: SourcedAccount, chunk: &mut Vec<SourcedAccount>) {
         let net = acc.account.net_value(self.assets);
         if net < 0 {
             let usd = crate::artifacts::summary::format_signed(net, self.assets.value_scale());
-            let msg = format!("user {} has negative net value {usd} USD at the given prices", acc.account.id());
-            self.problems.push(Problem::new(&acc.file, ProblemKind::Insolvent, msg).at_line(acc.line));
+            let msg = format!(
+                "user {} has negative net value {usd} USD at the given prices",
+                acc.account.id()
+            );
+            self.problems
+                .push(Problem::new(&acc.file, ProblemKind::Insolvent, msg).at_line(acc.line));
         } else {
             chunk.push(acc);
         }
@@ -109,7 +118,12 @@ impl Ingest<'_> {
     }
 
     /// Flags repeated ids (same id => same id commitment); returns which are new.
-    fn drop_duplicates(&mut self, chunk: &[SourcedAccount], commits: &[(Digest, Digest)], state: &mut State) -> Vec<bool> {
+    fn drop_duplicates(
+        &mut self,
+        chunk: &[SourcedAccount],
+        commits: &[(Digest, Digest)],
+        state: &mut State,
+    ) -> Vec<bool> {
         chunk
             .iter()
             .zip(commits)
@@ -117,8 +131,13 @@ impl Ingest<'_> {
                 let k = idc.limbs();
                 match state.seen.get(&[k[0], k[1]]) {
                     Some((file, line)) => {
-                        let msg = format!("duplicate user id {} (first at {file}:{line})", a.account.id());
-                        self.problems.push(Problem::new(&a.file, ProblemKind::DuplicateUser, msg).at_line(a.line));
+                        let msg = format!(
+                            "duplicate user id {} (first at {file}:{line})",
+                            a.account.id()
+                        );
+                        self.problems.push(
+                            Problem::new(&a.file, ProblemKind::DuplicateUser, msg).at_line(a.line),
+                        );
                         false
                     }
                     None => {
@@ -130,14 +149,25 @@ impl Ingest<'_> {
             .collect()
     }
 
-    fn hash_and_store(&mut self, chunk: &[SourcedAccount], commits: &[(Digest, Digest)], fresh: &[bool], state: &mut State) -> Result<()> {
+    fn hash_and_store(
+        &mut self,
+        chunk: &[SourcedAccount],
+        commits: &[(Digest, Digest)],
+        fresh: &[bool],
+        state: &mut State,
+    ) -> Result<()> {
         let width = leaf_width(self.assets.len());
         let kept: Vec<usize> = (0..chunk.len()).filter(|&i| fresh[i]).collect();
         let mut inputs = vec![F::ZERO; kept.len() * width];
-        inputs.par_chunks_mut(width).zip(&kept).for_each(|(row, &i)| {
-            write_leaf_inputs(&commits[i].1, chunk[i].account.positions(), row);
-        });
-        state.leaves.extend(self.backend.hash_leaves(&inputs, width));
+        inputs
+            .par_chunks_mut(width)
+            .zip(&kept)
+            .for_each(|(row, &i)| {
+                write_leaf_inputs(&commits[i].1, chunk[i].account.positions(), row);
+            });
+        state
+            .leaves
+            .extend(self.backend.hash_leaves(&inputs, width));
         for &i in &kept {
             let account = &chunk[i].account;
             self.writer
@@ -154,17 +184,26 @@ impl Ingest<'_> {
 
     fn check_totals(&mut self, state: &State, file: &str) {
         if state.leaves.len() as u64 > MAX_USERS {
-            let msg = format!("{} users is above the maximum of {MAX_USERS}", state.leaves.len());
-            self.problems.push(Problem::new(file, ProblemKind::OutOfBound, msg));
+            let msg = format!(
+                "{} users is above the maximum of {MAX_USERS}",
+                state.leaves.len()
+            );
+            self.problems
+                .push(Problem::new(file, ProblemKind::OutOfBound, msg));
         }
         if state.leaves.is_empty() && self.problems.is_empty() {
-            self.problems.push(Problem::new(file, ProblemKind::Empty, "no accounts: the input holds no users"));
+            self.problems.push(Problem::new(
+                file,
+                ProblemKind::Empty,
+                "no accounts: the input holds no users",
+            ));
         }
         for (asset, t) in self.assets.assets().iter().zip(&state.totals) {
             for (what, v) in [("total equity", t.equity), ("total debt", t.debt)] {
                 if let Err(e) = check_bound(what, v, TOTAL_BITS) {
                     let msg = format!("{}: {e}", asset.symbol());
-                    self.problems.push(Problem::new(file, ProblemKind::OutOfBound, msg));
+                    self.problems
+                        .push(Problem::new(file, ProblemKind::OutOfBound, msg));
                 }
             }
         }

@@ -3,11 +3,12 @@
 
 mod ingest;
 
-use crate::artifacts::{self, names, AssetSummary, AccountsWriter, StagingDir, Summary};
+use crate::artifacts::{self, names, AccountsWriter, AssetSummary, StagingDir, Summary};
 use crate::backend::HashBackend;
 use crate::error::{Error, Result};
 use crate::input::{open_accounts, read_assets, read_reserves, Problems};
 use crate::leaf::RoundKey;
+use crate::model::AssetTable;
 use crate::progress::Progress;
 use crate::secret::{generate_secret, read_secret};
 use crate::tree::AccountTree;
@@ -42,6 +43,31 @@ pub struct CommitOutcome {
 
 /// Runs the whole commit; on any error nothing is left at `out`.
 pub fn commit(req: &CommitRequest) -> Result<CommitOutcome> {
+    let stage = StagingDir::create(&req.out, req.force)?;
+    let staged = commit_staged(req, &stage)?;
+    write_summary(&stage.file(names::SUMMARY), &staged.summary)?;
+    let out = stage
+        .publish()
+        .map_err(Error::io("cannot publish", &req.out))?;
+    Ok(CommitOutcome {
+        summary: staged.summary,
+        generated_secret: staged.generated_secret.then(|| out.join(names::SECRET)),
+        out,
+    })
+}
+
+/// A commitment written into a staging directory, not yet published.
+pub struct Staged {
+    pub summary: Summary,
+    pub tree: AccountTree,
+    pub assets: Arc<AssetTable>,
+    /// Reserve per asset in units, when a reserves file was given.
+    pub reserves: Option<Vec<u64>>,
+    pub generated_secret: bool,
+}
+
+/// Validates, hashes and builds the tree into `stage` (summary not yet written).
+pub fn commit_staged(req: &CommitRequest, stage: &StagingDir) -> Result<Staged> {
     let mut timings = BTreeMap::new();
     let t = Instant::now();
     let assets = Arc::new(read_assets(&req.assets, req.max_problems).map_err(Error::Input)?);
@@ -50,12 +76,12 @@ pub fn commit(req: &CommitRequest) -> Result<CommitOutcome> {
         .as_deref()
         .map(|p| read_reserves(p, &assets, req.max_problems).map_err(Error::Input))
         .transpose()?;
-    let stream = open_accounts(&req.accounts, assets.clone()).map_err(|ps| input_error(ps, req.max_problems))?;
-
-    let stage = StagingDir::create(&req.out, req.force)?;
-    let (key, generated) = round_key(req.secret.as_deref(), &stage)?;
+    let stream = open_accounts(&req.accounts, assets.clone())
+        .map_err(|ps| input_error(ps, req.max_problems))?;
+    let (key, generated_secret) = round_key(req.secret.as_deref(), stage)?;
     let writer_path = stage.file(names::ACCOUNTS);
-    let writer = AccountsWriter::create(&writer_path, assets.len()).map_err(Error::io("cannot create", &writer_path))?;
+    let writer = AccountsWriter::create(&writer_path, assets.len())
+        .map_err(Error::io("cannot create", &writer_path))?;
     let ingested = Ingest {
         assets: &assets,
         key: &key,
@@ -69,21 +95,28 @@ pub fn commit(req: &CommitRequest) -> Result<CommitOutcome> {
     timings.insert("read_and_hash_leaves".to_string(), ms(t));
 
     let t = Instant::now();
-    let tree = AccountTree::build(req.backend, ingested.leaves).map_err(|e| Error::Usage(e.to_string()))?;
+    let tree = AccountTree::build(req.backend, ingested.leaves)
+        .map_err(|e| Error::Usage(e.to_string()))?;
     timings.insert("build_tree".to_string(), ms(t));
 
     let t = Instant::now();
     let tree_path = stage.file(names::TREE);
     artifacts::write_tree(&tree_path, &tree).map_err(Error::io("cannot write", &tree_path))?;
-    let mut summary = build_summary(&tree, &assets, &ingested.totals, reserves.as_deref(), req.backend.name());
-    timings.insert("write".to_string(), ms(t));
+    let mut summary = build_summary(
+        &tree,
+        &assets,
+        &ingested.totals,
+        reserves.as_deref(),
+        req.backend.name(),
+    );
+    timings.insert("write_tree".to_string(), ms(t));
     summary.timings_ms = timings;
-    write_summary(&stage.file(names::SUMMARY), &summary)?;
-    let out = stage.publish().map_err(Error::io("cannot publish", &req.out))?;
-    Ok(CommitOutcome {
+    Ok(Staged {
         summary,
-        generated_secret: generated.then(|| out.join(names::SECRET)),
-        out,
+        tree,
+        assets,
+        reserves,
+        generated_secret,
     })
 }
 
@@ -102,7 +135,7 @@ fn round_key(secret: Option<&Path>, stage: &StagingDir) -> Result<(RoundKey, boo
 
 fn build_summary(
     tree: &AccountTree,
-    assets: &crate::model::AssetTable,
+    assets: &AssetTable,
     totals: &[artifacts::AssetTotals],
     reserves: Option<&[u64]>,
     backend: &str,
@@ -125,6 +158,7 @@ fn build_summary(
         assets: per_asset,
         all_covered,
         timings_ms: BTreeMap::new(),
+        proof: None,
     }
 }
 
@@ -138,9 +172,11 @@ pub fn write_summary(path: &Path, summary: &Summary) -> Result<()> {
 pub fn read_summary(out: &Path) -> Result<Summary> {
     let path = out.join(names::SUMMARY);
     let bytes = std::fs::read(&path).map_err(Error::io("cannot read", &path))?;
-    serde_json::from_slice(&bytes).map_err(|e| Error::Verify(format!("{}: malformed summary: {e}", path.display())))
+    serde_json::from_slice(&bytes)
+        .map_err(|e| Error::Verify(format!("{}: malformed summary: {e}", path.display())))
 }
 
-fn ms(t: Instant) -> u64 {
+/// Milliseconds since `t`.
+pub fn ms(t: Instant) -> u64 {
     t.elapsed().as_millis() as u64
 }

@@ -25,7 +25,10 @@ impl CsvAccounts {
     pub fn open(path: &Path, assets: Arc<AssetTable>) -> Result<Self, Vec<Problem>> {
         let file: Arc<str> = path.display().to_string().into();
         let mut reader = open_csv(path).map_err(|p| vec![p])?;
-        let header = reader.headers().map_err(|e| vec![record_error(&file, &e)])?.clone();
+        let header = reader
+            .headers()
+            .map_err(|e| vec![record_error(&file, &e)])?
+            .clone();
         let (columns, names) = map_header(&file, &header, &assets)?;
         Ok(CsvAccounts {
             file,
@@ -40,14 +43,18 @@ impl CsvAccounts {
         let line = line_of(record);
         let mut problems = Vec::new();
         let id = UserId::parse(&record[0]).map_err(|m| {
-            vec![Problem::new(&self.file, ProblemKind::Malformed, m).at_line(line).at_column(0, "user_id")]
+            vec![Problem::new(&self.file, ProblemKind::Malformed, m)
+                .at_line(line)
+                .at_column(0, "user_id")]
         })?;
         let mut positions = Vec::new();
         for (col, &asset) in self.columns.iter().enumerate() {
             match parse_position(&record[col + 1], self.assets.get(asset)) {
                 Ok(p) => positions.push((asset as u32, p)),
                 Err((kind, msg)) => problems.push(
-                    Problem::new(&self.file, kind, msg).at_line(line).at_column(col + 1, &self.names[col]),
+                    Problem::new(&self.file, kind, msg)
+                        .at_line(line)
+                        .at_column(col + 1, &self.names[col]),
                 ),
             }
         }
@@ -56,36 +63,66 @@ impl CsvAccounts {
         }
         // Columns were checked for duplicates, so this cannot fail.
         let account = Account::new(id, positions).map_err(|_| Vec::new())?;
-        Ok(SourcedAccount { file: self.file.clone(), line, account })
+        Ok(SourcedAccount {
+            file: self.file.clone(),
+            line,
+            account,
+        })
     }
 }
 
-fn map_header(file: &str, header: &csv::StringRecord, assets: &AssetTable) -> Result<(Vec<usize>, Vec<String>), Vec<Problem>> {
+fn map_header(
+    file: &str,
+    header: &csv::StringRecord,
+    assets: &AssetTable,
+) -> Result<(Vec<usize>, Vec<String>), Vec<Problem>> {
     if header.is_empty() || (header.len() == 1 && header[0].is_empty()) {
-        return Err(vec![Problem::new(file, ProblemKind::Empty, "the file is empty: expected a header line").at_line(1)]);
+        return Err(vec![Problem::new(
+            file,
+            ProblemKind::Empty,
+            "the file is empty: expected a header line",
+        )
+        .at_line(1)]);
     }
     let mut problems = Vec::new();
     if &header[0] != "user_id" {
         problems.push(
-            Problem::new(file, ProblemKind::Malformed, format!("first column is '{}', expected 'user_id'", &header[0]))
-                .at_line(1)
-                .at_column(0, &header[0]),
+            Problem::new(
+                file,
+                ProblemKind::Malformed,
+                format!("first column is '{}', expected 'user_id'", &header[0]),
+            )
+            .at_line(1)
+            .at_column(0, &header[0]),
         );
     }
     let mut columns = Vec::new();
     let mut names = Vec::new();
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for (col, name) in header.iter().enumerate().skip(1) {
-        let at = |kind, msg: String| Problem::new(file, kind, msg).at_line(1).at_column(col, name);
+        let at = |kind, msg: String| {
+            Problem::new(file, kind, msg)
+                .at_line(1)
+                .at_column(col, name)
+        };
         if let Err(m) = Symbol::parse(name) {
             problems.push(at(ProblemKind::Malformed, m));
         } else if let Some(first) = seen.insert(name, col) {
-            problems.push(at(ProblemKind::DuplicateAsset, format!("asset column {name} appears twice (first as column {})", first + 1)));
+            problems.push(at(
+                ProblemKind::DuplicateAsset,
+                format!(
+                    "asset column {name} appears twice (first as column {})",
+                    first + 1
+                ),
+            ));
         } else if let Some(i) = assets.position_of(name) {
             columns.push(i);
             names.push(name.to_string());
         } else {
-            problems.push(at(ProblemKind::UnknownAsset, format!("unknown asset {name}: it is not in assets.csv")));
+            problems.push(at(
+                ProblemKind::UnknownAsset,
+                format!("unknown asset {name}: it is not in assets.csv"),
+            ));
         }
     }
     if problems.is_empty() {

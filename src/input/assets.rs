@@ -15,7 +15,8 @@ pub fn read_assets(path: &Path, max_problems: usize) -> Result<AssetTable, Probl
     let mut specs = Vec::new();
     let mut seen: HashMap<Symbol, u64> = HashMap::new();
     let mut reader = open_csv(path).map_err(|p| one(p, max_problems))?;
-    check_header(&mut reader, &file, &["symbol", "decimals", "price_usd"]).map_err(|p| one(p, max_problems))?;
+    check_header(&mut reader, &file, &["symbol", "decimals", "price_usd"])
+        .map_err(|p| one(p, max_problems))?;
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
@@ -28,7 +29,11 @@ pub fn read_assets(path: &Path, max_problems: usize) -> Result<AssetTable, Probl
         let symbol = match Symbol::parse(&record[0]) {
             Ok(s) => s,
             Err(m) => {
-                problems.push(Problem::new(&file, ProblemKind::Malformed, m).at_line(line).at_column(0, "symbol"));
+                problems.push(
+                    Problem::new(&file, ProblemKind::Malformed, m)
+                        .at_line(line)
+                        .at_column(0, "symbol"),
+                );
                 continue;
             }
         };
@@ -43,33 +48,64 @@ pub fn read_assets(path: &Path, max_problems: usize) -> Result<AssetTable, Probl
         }
     }
     if specs.is_empty() && problems.is_empty() {
-        problems.push(Problem::new(&file, ProblemKind::Empty, "no assets: the file has a header but no rows"));
+        problems.push(Problem::new(
+            &file,
+            ProblemKind::Empty,
+            "no assets: the file has a header but no rows",
+        ));
     }
     if specs.len() > MAX_ASSETS {
         problems.push(Problem::new(
             &file,
             ProblemKind::OutOfBound,
-            format!("{} assets is above the maximum of {MAX_ASSETS}", specs.len()),
+            format!(
+                "{} assets is above the maximum of {MAX_ASSETS}",
+                specs.len()
+            ),
         ));
     }
     if !problems.is_empty() {
         return Err(problems);
     }
-    AssetTable::new(specs).map_err(|e| one(Problem::new(&file, ProblemKind::OutOfBound, e.to_string()), max_problems))
+    AssetTable::new(specs).map_err(|e| {
+        one(
+            Problem::new(&file, ProblemKind::OutOfBound, e.to_string()),
+            max_problems,
+        )
+    })
 }
 
-fn parse_asset_row(file: &str, line: u64, symbol: Symbol, r: &csv::StringRecord) -> Result<AssetSpec, Problem> {
-    let at = |col: usize, name: &str, kind, msg: String| Problem::new(file, kind, msg).at_line(line).at_column(col, name);
+fn parse_asset_row(
+    file: &str,
+    line: u64,
+    symbol: Symbol,
+    r: &csv::StringRecord,
+) -> Result<AssetSpec, Problem> {
+    let at = |col: usize, name: &str, kind, msg: String| {
+        Problem::new(file, kind, msg)
+            .at_line(line)
+            .at_column(col, name)
+    };
     let decimals: u32 = r[1].parse().map_err(|_| {
-        at(1, "decimals", ProblemKind::Malformed, format!("decimals '{}' is not a whole number", &r[1]))
+        at(
+            1,
+            "decimals",
+            ProblemKind::Malformed,
+            format!("decimals '{}' is not a whole number", &r[1]),
+        )
     })?;
-    AssetSpec::new(symbol, decimals, &r[2]).map_err(|m| at(2, "price_usd", ProblemKind::Malformed, m))
+    AssetSpec::new(symbol, decimals, &r[2])
+        .map_err(|m| at(2, "price_usd", ProblemKind::Malformed, m))
 }
 
 fn dup_asset(file: &str, line: u64, symbol: &Symbol, first: u64) -> Problem {
-    Problem::new(file, ProblemKind::DuplicateAsset, format!("asset {symbol} is listed twice (first on line {first})"))
-        .at_line(line)
-        .at_column(0, "symbol")
+    Problem::new(
+        file,
+        ProblemKind::DuplicateAsset,
+        format!("asset {symbol} is listed twice (first on line {first})"),
+    )
+    .at_line(line)
+    .at_column(0, "symbol")
 }
 
 fn one(p: Problem, limit: usize) -> Problems {
@@ -79,7 +115,11 @@ fn one(p: Problem, limit: usize) -> Problems {
 }
 
 /// Reserve per asset in assets.csv order, in asset units; assets not listed hold 0.
-pub fn read_reserves(path: &Path, assets: &AssetTable, max_problems: usize) -> Result<Vec<u64>, Problems> {
+pub fn read_reserves(
+    path: &Path,
+    assets: &AssetTable,
+    max_problems: usize,
+) -> Result<Vec<u64>, Problems> {
     let file = path.display().to_string();
     let mut problems = Problems::new(max_problems);
     let mut reserves = vec![0u64; assets.len()];
@@ -113,11 +153,25 @@ pub fn read_reserves(path: &Path, assets: &AssetTable, max_problems: usize) -> R
     }
 }
 
-fn parse_reserve_row(file: &str, line: u64, r: &csv::StringRecord, assets: &AssetTable) -> Result<(usize, u64), Problem> {
-    let at = |col: usize, name: &str, kind, msg: String| Problem::new(file, kind, msg).at_line(line).at_column(col, name);
+fn parse_reserve_row(
+    file: &str,
+    line: u64,
+    r: &csv::StringRecord,
+    assets: &AssetTable,
+) -> Result<(usize, u64), Problem> {
+    let at = |col: usize, name: &str, kind, msg: String| {
+        Problem::new(file, kind, msg)
+            .at_line(line)
+            .at_column(col, name)
+    };
     let symbol = Symbol::parse(&r[0]).map_err(|m| at(0, "symbol", ProblemKind::Malformed, m))?;
     let i = assets.position_of(symbol.as_str()).ok_or_else(|| {
-        at(0, "symbol", ProblemKind::UnknownAsset, format!("unknown asset {symbol}: it is not in assets.csv"))
+        at(
+            0,
+            "symbol",
+            ProblemKind::UnknownAsset,
+            format!("unknown asset {symbol}: it is not in assets.csv"),
+        )
     })?;
     let decimals = assets.get(i).decimals();
     let units = Decimal::parse(&r[1])

@@ -5,22 +5,43 @@ use std::fs::File;
 use std::path::Path;
 
 pub fn open_csv(path: &Path) -> Result<csv::Reader<File>, Problem> {
-    let file = File::open(path).map_err(|e| Problem::new(&path.display().to_string(), ProblemKind::Io, format!("cannot open: {e}")))?;
-    Ok(csv::ReaderBuilder::new().has_headers(true).from_reader(file))
+    let file = File::open(path).map_err(|e| {
+        Problem::new(
+            &path.display().to_string(),
+            ProblemKind::Io,
+            format!("cannot open: {e}"),
+        )
+    })?;
+    Ok(csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(file))
 }
 
 /// Checks that the header is exactly `expected`.
-pub fn check_header<R: std::io::Read>(reader: &mut csv::Reader<R>, file: &str, expected: &[&str]) -> Result<(), Problem> {
+pub fn check_header<R: std::io::Read>(
+    reader: &mut csv::Reader<R>,
+    file: &str,
+    expected: &[&str],
+) -> Result<(), Problem> {
     let header = reader.headers().map_err(|e| record_error(file, &e))?;
     if header.is_empty() || (header.len() == 1 && header[0].is_empty()) {
-        return Err(Problem::new(file, ProblemKind::Empty, "the file is empty: expected a header line").at_line(1));
+        return Err(Problem::new(
+            file,
+            ProblemKind::Empty,
+            "the file is empty: expected a header line",
+        )
+        .at_line(1));
     }
     let found: Vec<&str> = header.iter().map(str::trim).collect();
     if found != expected {
         return Err(Problem::new(
             file,
             ProblemKind::Malformed,
-            format!("header is '{}', expected '{}'", found.join(","), expected.join(",")),
+            format!(
+                "header is '{}', expected '{}'",
+                found.join(","),
+                expected.join(",")
+            ),
         )
         .at_line(1));
     }
@@ -35,7 +56,9 @@ pub fn line_of(record: &csv::StringRecord) -> u64 {
 pub fn record_error(file: &str, e: &csv::Error) -> Problem {
     let line = e.position().map(|p| p.line());
     let message = match e.kind() {
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
             format!("row has {len} fields, expected {expected_len}")
         }
         csv::ErrorKind::Utf8 { .. } => "row is not valid UTF-8".to_string(),

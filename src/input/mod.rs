@@ -29,7 +29,10 @@ pub type AccountStream = Box<dyn Iterator<Item = Result<SourcedAccount, Vec<Prob
 
 /// Opens accounts: OKX JSON for a folder or a `.json` file, wide CSV otherwise.
 pub fn open_accounts(path: &Path, assets: Arc<AssetTable>) -> Result<AccountStream, Vec<Problem>> {
-    let is_json = path.is_dir() || path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let is_json = path.is_dir()
+        || path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
     if is_json {
         Ok(Box::new(OkxAccounts::open(path, assets)?))
     } else {

@@ -18,9 +18,19 @@ pub struct OkxAccounts {
 
 impl OkxAccounts {
     pub fn open(path: &Path, assets: Arc<AssetTable>) -> Result<Self, Vec<Problem>> {
-        let files = list_files(path).map_err(|m| vec![Problem::new(&path.display().to_string(), ProblemKind::Io, m)])?;
+        let files = list_files(path).map_err(|m| {
+            vec![Problem::new(
+                &path.display().to_string(),
+                ProblemKind::Io,
+                m,
+            )]
+        })?;
         if files.is_empty() {
-            let p = Problem::new(&path.display().to_string(), ProblemKind::Empty, "folder holds no .json files");
+            let p = Problem::new(
+                &path.display().to_string(),
+                ProblemKind::Empty,
+                "folder holds no .json files",
+            );
             return Err(vec![p]);
         }
         Ok(OkxAccounts {
@@ -37,7 +47,9 @@ fn list_files(path: &Path) -> Result<Vec<PathBuf>, String> {
     }
     let mut files = Vec::new();
     for entry in std::fs::read_dir(path).map_err(|e| format!("cannot list folder: {e}"))? {
-        let p = entry.map_err(|e| format!("cannot list folder: {e}"))?.path();
+        let p = entry
+            .map_err(|e| format!("cannot list folder: {e}"))?
+            .path();
         if p.extension().is_some_and(|e| e == "json") {
             files.push(p);
         }
@@ -65,11 +77,22 @@ fn parse_file(path: &Path, assets: &AssetTable) -> Vec<Result<SourcedAccount, Ve
     let file: Arc<str> = path.display().to_string().into();
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
-        Err(e) => return vec![Err(vec![Problem::new(&file, ProblemKind::Io, format!("cannot read: {e}"))])],
+        Err(e) => {
+            return vec![Err(vec![Problem::new(
+                &file,
+                ProblemKind::Io,
+                format!("cannot read: {e}"),
+            )])]
+        }
     };
     match split_array(&text) {
-        Ok(records) => records.into_iter().map(|(line, v)| parse_record(&file, line, &v, assets)).collect(),
-        Err((line, msg)) => vec![Err(vec![Problem::new(&file, ProblemKind::Malformed, msg).at_line(line)])],
+        Ok(records) => records
+            .into_iter()
+            .map(|(line, v)| parse_record(&file, line, &v, assets))
+            .collect(),
+        Err((line, msg)) => vec![Err(vec![
+            Problem::new(&file, ProblemKind::Malformed, msg).at_line(line)
+        ])],
     }
 }
 
@@ -110,7 +133,12 @@ fn split_array(text: &str) -> Result<Vec<(u64, Value)>, (u64, String)> {
         match bytes.get(after) {
             Some(b',') => continue,
             Some(b']') => break,
-            _ => return Err((line, "expected ',' or ']' after an account record".to_string())),
+            _ => {
+                return Err((
+                    line,
+                    "expected ',' or ']' after an account record".to_string(),
+                ))
+            }
         }
     }
     if skip_ws(bytes, pos) != bytes.len() {
@@ -130,17 +158,26 @@ fn count_lines(bytes: &[u8]) -> u64 {
     bytes.iter().filter(|&&b| b == b'\n').count() as u64
 }
 
-fn parse_record(file: &Arc<str>, line: u64, v: &Value, assets: &AssetTable) -> Result<SourcedAccount, Vec<Problem>> {
+fn parse_record(
+    file: &Arc<str>,
+    line: u64,
+    v: &Value,
+    assets: &AssetTable,
+) -> Result<SourcedAccount, Vec<Problem>> {
     let bad = |kind, msg: String| Problem::new(file, kind, msg).at_line(line);
-    let id = v
-        .get("id")
-        .and_then(Value::as_str)
-        .ok_or_else(|| vec![bad(ProblemKind::Malformed, "record has no string field \"id\"".to_string())])?;
+    let id = v.get("id").and_then(Value::as_str).ok_or_else(|| {
+        vec![bad(
+            ProblemKind::Malformed,
+            "record has no string field \"id\"".to_string(),
+        )]
+    })?;
     let id = UserId::parse(id).map_err(|m| vec![bad(ProblemKind::Malformed, m)])?;
-    let map = v
-        .get("assets")
-        .and_then(Value::as_object)
-        .ok_or_else(|| vec![bad(ProblemKind::Malformed, format!("user {id}: record has no object field \"assets\""))])?;
+    let map = v.get("assets").and_then(Value::as_object).ok_or_else(|| {
+        vec![bad(
+            ProblemKind::Malformed,
+            format!("user {id}: record has no object field \"assets\""),
+        )]
+    })?;
     let mut positions = Vec::new();
     let mut problems = Vec::new();
     for (symbol, amount) in map {
@@ -148,12 +185,18 @@ fn parse_record(file: &Arc<str>, line: u64, v: &Value, assets: &AssetTable) -> R
             Value::String(s) => s.clone(),
             Value::Number(n) => n.to_string(),
             _ => {
-                problems.push(bad(ProblemKind::Malformed, format!("user {id}: {symbol} amount must be a string or number")));
+                problems.push(bad(
+                    ProblemKind::Malformed,
+                    format!("user {id}: {symbol} amount must be a string or number"),
+                ));
                 continue;
             }
         };
         let Some(i) = assets.position_of(symbol) else {
-            problems.push(bad(ProblemKind::UnknownAsset, format!("user {id}: unknown asset {symbol}: it is not in assets.csv")));
+            problems.push(bad(
+                ProblemKind::UnknownAsset,
+                format!("user {id}: unknown asset {symbol}: it is not in assets.csv"),
+            ));
             continue;
         };
         match parse_position(&text, assets.get(i)) {
@@ -166,7 +209,11 @@ fn parse_record(file: &Arc<str>, line: u64, v: &Value, assets: &AssetTable) -> R
     }
     // serde_json objects cannot hold a key twice, so assets are unique here.
     let account = Account::new(id, positions).map_err(|_| Vec::new())?;
-    Ok(SourcedAccount { file: file.clone(), line, account })
+    Ok(SourcedAccount {
+        file: file.clone(),
+        line,
+        account,
+    })
 }
 
 #[cfg(test)]

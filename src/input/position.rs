@@ -13,10 +13,17 @@ pub fn parse_position(text: &str, asset: &Asset) -> Result<Position, (ProblemKin
     let units = d
         .magnitude_units(asset.decimals(), text)
         .map_err(|e| (ProblemKind::Malformed, format!("{}: {e}", asset.symbol())))?;
-    let amount = Amount::new(units).map_err(|e| (ProblemKind::OutOfBound, format!("{}: {e}", asset.symbol())))?;
+    let amount = Amount::new(units)
+        .map_err(|e| (ProblemKind::OutOfBound, format!("{}: {e}", asset.symbol())))?;
     Ok(if d.is_negative() {
-        Position { equity: Amount::ZERO, debt: amount }
+        Position {
+            equity: Amount::ZERO,
+            debt: amount,
+        }
     } else {
-        Position { equity: amount, debt: Amount::ZERO }
+        Position {
+            equity: amount,
+            debt: Amount::ZERO,
+        }
     })
 }

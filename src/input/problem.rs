@@ -135,7 +135,11 @@ impl fmt::Display for Problems {
             writeln!(f, "  {p}")?;
         }
         if self.more {
-            writeln!(f, "  (stopped after the first {}; use --max-errors to see more)", self.limit)?;
+            writeln!(
+                f,
+                "  (stopped after the first {}; use --max-errors to see more)",
+                self.limit
+            )?;
         }
         Ok(())
     }

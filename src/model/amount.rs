@@ -74,7 +74,8 @@ impl Position {
 
     /// Signed value of this position at `price`, in value units. Exact: |result| < 2^80.
     pub fn net_value(&self, price: Price) -> i128 {
-        (i128::from(self.equity.units()) - i128::from(self.debt.units())) * i128::from(price.units())
+        (i128::from(self.equity.units()) - i128::from(self.debt.units()))
+            * i128::from(price.units())
     }
 }
 

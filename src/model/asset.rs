@@ -45,7 +45,9 @@ pub struct AssetSpec {
 impl AssetSpec {
     pub fn new(symbol: Symbol, decimals: u32, price_text: &str) -> Result<Self, String> {
         if decimals > MAX_DECIMALS {
-            return Err(format!("decimals {decimals} is above the maximum {MAX_DECIMALS}"));
+            return Err(format!(
+                "decimals {decimals} is above the maximum {MAX_DECIMALS}"
+            ));
         }
         let price = Decimal::parse(price_text).map_err(|e| e.to_string())?;
         if price.is_negative() {
@@ -176,7 +178,8 @@ mod tests {
 
     #[test]
     fn value_scale_makes_all_prices_integral() {
-        let t = AssetTable::new(vec![spec("BTC", 8, "91234.56"), spec("USDT", 6, "1.0002")]).unwrap();
+        let t =
+            AssetTable::new(vec![spec("BTC", 8, "91234.56"), spec("USDT", 6, "1.0002")]).unwrap();
         assert_eq!(t.value_scale(), 10);
         assert_eq!(t.get(0).price.units(), 9_123_456);
         assert_eq!(t.get(1).price.units(), 10_002);
@@ -184,7 +187,8 @@ mod tests {
 
     #[test]
     fn price_over_bound_names_the_bound() {
-        let err = AssetTable::new(vec![spec("BTC", 8, "90000"), spec("SHIB", 8, "0.00000812")]).unwrap_err();
+        let err = AssetTable::new(vec![spec("BTC", 8, "90000"), spec("SHIB", 8, "0.00000812")])
+            .unwrap_err();
         assert!(err.to_string().contains("2^32"), "{err}");
     }
 

@@ -138,19 +138,46 @@ mod tests {
         let d = Decimal::parse("-0.5").unwrap();
         assert!(d.is_negative());
         assert_eq!(d.magnitude_units(8, "-0.5").unwrap(), 50_000_000);
-        assert_eq!(Decimal::parse("1.50").unwrap().magnitude_units(1, "").unwrap(), 15);
-        assert_eq!(Decimal::parse(".25").unwrap().magnitude_units(2, "").unwrap(), 25);
-        assert_eq!(Decimal::parse("7.").unwrap().magnitude_units(0, "").unwrap(), 7);
+        assert_eq!(
+            Decimal::parse("1.50")
+                .unwrap()
+                .magnitude_units(1, "")
+                .unwrap(),
+            15
+        );
+        assert_eq!(
+            Decimal::parse(".25")
+                .unwrap()
+                .magnitude_units(2, "")
+                .unwrap(),
+            25
+        );
+        assert_eq!(
+            Decimal::parse("7.")
+                .unwrap()
+                .magnitude_units(0, "")
+                .unwrap(),
+            7
+        );
         assert!(!Decimal::parse("-0.000").unwrap().is_negative());
     }
 
     #[test]
     fn rejects_malformed_and_too_precise() {
-        for bad in ["", "-", ".", "1e5", "1.2.3", " 1", "1,5", "0x10", "--1", "NaN"] {
+        for bad in [
+            "", "-", ".", "1e5", "1.2.3", " 1", "1,5", "0x10", "--1", "NaN",
+        ] {
             assert!(Decimal::parse(bad).is_err(), "{bad:?} accepted");
         }
         let err = Decimal::parse("0.123").unwrap().magnitude_units(2, "0.123");
-        assert!(matches!(err, Err(DecimalError::TooPrecise { found: 3, allowed: 2, .. })));
+        assert!(matches!(
+            err,
+            Err(DecimalError::TooPrecise {
+                found: 3,
+                allowed: 2,
+                ..
+            })
+        ));
         assert!(Decimal::parse("1234567890123456789012345678901234567890").is_err());
     }
 

@@ -1,0 +1,223 @@
+//! The batch circuit: B user slots, A assets. It recomputes every leaf from the
+//! witness balances, range-checks every amount, checks each user's net value at
+//! the committed prices, sums per-asset totals and computes the subtree root.
+
+use super::gadgets::{assert_non_negative_value, merkle_root, totals_to_limbs, Builder};
+use super::layout::NodeTargets;
+use super::witness::{PriceVector, UserSlot, PRICE_NIBBLES};
+use super::{Proof, C, D};
+use crate::field::F;
+use crate::model::bounds::AMOUNT_BITS;
+use anyhow::{ensure, Result};
+use plonky2::field::types::Field;
+use plonky2::hash::hash_types::HashOutTarget;
+use plonky2::hash::poseidon::PoseidonHash;
+use plonky2::iop::target::{BoolTarget, Target};
+use plonky2::iop::witness::{PartialWitness, WitnessWrite};
+use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData};
+
+struct SlotTargets {
+    real: BoolTarget,
+    id_commitment: HashOutTarget,
+    equity: Vec<Target>,
+    debt: Vec<Target>,
+}
+
+struct PriceTargets {
+    value_scale: Target,
+    nibbles: Vec<[Target; PRICE_NIBBLES]>,
+}
+
+/// A compiled batch circuit and the targets its witness fills.
+pub struct BatchCircuit {
+    pub data: CircuitData<F, C, D>,
+    slots: Vec<SlotTargets>,
+    prices: PriceTargets,
+    num_assets: usize,
+}
+
+impl BatchCircuit {
+    /// Builds the circuit for `2^batch_log` slots and `num_assets` assets.
+    pub fn build(batch_log: u32, num_assets: usize, config: CircuitConfig) -> Self {
+        Self::build_with_amount_bits(batch_log, num_assets, config, AMOUNT_BITS as usize)
+    }
+
+    /// As `build`, with another amount range. Only tests use a different value,
+    /// to make a circuit that is deliberately unsound.
+    #[doc(hidden)]
+    pub fn build_with_amount_bits(
+        batch_log: u32,
+        num_assets: usize,
+        config: CircuitConfig,
+        amount_bits: usize,
+    ) -> Self {
+        let mut b = Builder::new(config);
+        let prices = add_prices(&mut b, num_assets);
+        let price_q: Vec<Target> = prices
+            .nibbles
+            .iter()
+            .map(|n| recompose_nibbles(&mut b, n))
+            .collect();
+        let price_commitment = {
+            let inputs = std::iter::once(prices.value_scale)
+                .chain(price_q.iter().copied())
+                .collect();
+            b.hash_n_to_hash_no_pad::<PoseidonHash>(inputs)
+        };
+        let mut sum_e = vec![b.zero(); num_assets];
+        let mut sum_d = vec![b.zero(); num_assets];
+        let mut count = b.zero();
+        let mut leaves = Vec::new();
+        let mut slots = Vec::new();
+        for _ in 0..1usize << batch_log {
+            let slot = add_slot(&mut b, num_assets, amount_bits);
+            leaves.push(slot_leaf(&mut b, &slot));
+            let net: Vec<Target> = slot
+                .equity
+                .iter()
+                .zip(&slot.debt)
+                .map(|(&e, &d)| b.sub(e, d))
+                .collect();
+            assert_non_negative_value(&mut b, &net, &prices.nibbles);
+            for a in 0..num_assets {
+                sum_e[a] = b.add(sum_e[a], slot.equity[a]);
+                sum_d[a] = b.add(sum_d[a], slot.debt[a]);
+            }
+            count = b.add(count, slot.real.target);
+            slots.push(slot);
+        }
+        let root = merkle_root(&mut b, leaves);
+        let bits = amount_bits + batch_log as usize;
+        let totals = (0..num_assets)
+            .map(|a| totals_to_limbs(&mut b, sum_e[a], sum_d[a], bits))
+            .collect();
+        let node = NodeTargets {
+            root,
+            count,
+            price_commitment,
+            totals,
+        };
+        b.register_public_inputs(&node.flatten());
+        BatchCircuit {
+            data: b.build::<C>(),
+            slots,
+            prices,
+            num_assets,
+        }
+    }
+
+    pub fn batch_size(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Proves one batch; `None` slots are padding (zero leaf, zero balances).
+    pub fn prove(&self, prices: &PriceVector, users: &[Option<UserSlot>]) -> Result<Proof> {
+        ensure!(
+            users.len() == self.slots.len(),
+            "batch holds {} slots, got {}",
+            self.slots.len(),
+            users.len()
+        );
+        ensure!(
+            prices.prices.len() == self.num_assets,
+            "price vector has the wrong length"
+        );
+        let mut pw = PartialWitness::new();
+        pw.set_target(
+            self.prices.value_scale,
+            F::from_canonical_u32(prices.value_scale),
+        )?;
+        for (a, nib) in self.prices.nibbles.iter().enumerate() {
+            pw.set_target_arr(nib, &prices.nibbles(a))?;
+        }
+        for (slot, user) in self.slots.iter().zip(users) {
+            set_slot(&mut pw, slot, user.as_ref(), self.num_assets)?;
+        }
+        self.data.prove(pw)
+    }
+}
+
+fn add_prices(b: &mut Builder, num_assets: usize) -> PriceTargets {
+    let value_scale = b.add_virtual_target();
+    b.range_check(value_scale, 8);
+    let nibbles = (0..num_assets)
+        .map(|_| {
+            let n: [Target; PRICE_NIBBLES] = std::array::from_fn(|_| b.add_virtual_target());
+            n.iter().for_each(|&t| b.range_check(t, 4));
+            n
+        })
+        .collect();
+    PriceTargets {
+        value_scale,
+        nibbles,
+    }
+}
+
+fn recompose_nibbles(b: &mut Builder, n: &[Target; PRICE_NIBBLES]) -> Target {
+    let mut q = b.zero();
+    for &t in n.iter().rev() {
+        q = b.mul_const_add(F::from_canonical_u64(16), q, t);
+    }
+    q
+}
+
+fn add_slot(b: &mut Builder, num_assets: usize, amount_bits: usize) -> SlotTargets {
+    let real = b.add_virtual_bool_target_safe();
+    let id_commitment = b.add_virtual_hash();
+    let mut amount = || {
+        let t = b.add_virtual_target();
+        b.range_check(t, amount_bits);
+        // A padding slot must hold zero: (1 - real) * amount = 0.
+        let keep = b.mul(real.target, t);
+        b.connect(keep, t);
+        t
+    };
+    let equity = (0..num_assets).map(|_| amount()).collect();
+    let debt = (0..num_assets).map(|_| amount()).collect();
+    SlotTargets {
+        real,
+        id_commitment,
+        equity,
+        debt,
+    }
+}
+
+/// real ? H(idc, e_0, d_0, ...) : 0.
+fn slot_leaf(b: &mut Builder, s: &SlotTargets) -> HashOutTarget {
+    let mut inputs = s.id_commitment.elements.to_vec();
+    for (&e, &d) in s.equity.iter().zip(&s.debt) {
+        inputs.extend([e, d]);
+    }
+    let h = b.hash_n_to_hash_no_pad::<PoseidonHash>(inputs);
+    HashOutTarget {
+        elements: h.elements.map(|x| b.mul(s.real.target, x)),
+    }
+}
+
+fn set_slot(
+    pw: &mut PartialWitness<F>,
+    s: &SlotTargets,
+    user: Option<&UserSlot>,
+    num_assets: usize,
+) -> Result<()> {
+    let Some(u) = user else {
+        pw.set_bool_target(s.real, false)?;
+        pw.set_hash_target(s.id_commitment, crate::digest::Digest::ZERO.to_hash_out())?;
+        for t in s.equity.iter().chain(&s.debt) {
+            pw.set_target(*t, F::ZERO)?;
+        }
+        return Ok(());
+    };
+    ensure!(
+        u.positions.len() == num_assets,
+        "user slot has {} positions, expected {num_assets}",
+        u.positions.len()
+    );
+    pw.set_bool_target(s.real, true)?;
+    pw.set_hash_target(s.id_commitment, u.id_commitment.to_hash_out())?;
+    for (a, p) in u.positions.iter().enumerate() {
+        pw.set_target(s.equity[a], p.equity.to_field())?;
+        pw.set_target(s.debt[a], p.debt.to_field())?;
+    }
+    Ok(())
+}

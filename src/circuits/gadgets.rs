@@ -1,0 +1,113 @@
+//! Circuit gadgets: hashing, limb arithmetic and the non-negativity checks.
+//! The bound argument for each is in docs/FORMAT.md §3.
+
+use super::layout::{Limbs, TotalTargets};
+use super::witness::PRICE_NIBBLES;
+use super::D;
+use crate::field::F;
+use plonky2::field::types::Field;
+use plonky2::hash::hash_types::HashOutTarget;
+use plonky2::hash::poseidon::PoseidonHash;
+use plonky2::iop::target::Target;
+use plonky2::plonk::circuit_builder::CircuitBuilder;
+
+pub type Builder = CircuitBuilder<F, D>;
+
+/// `two_to_one(l, r)`: hash_no_pad of exactly 8 elements is the same permutation.
+pub fn two_to_one(b: &mut Builder, l: HashOutTarget, r: HashOutTarget) -> HashOutTarget {
+    let inputs = [l.elements, r.elements].concat();
+    b.hash_n_to_hash_no_pad::<PoseidonHash>(inputs)
+}
+
+/// Root of a binary tree over a power-of-two number of nodes.
+pub fn merkle_root(b: &mut Builder, mut level: Vec<HashOutTarget>) -> HashOutTarget {
+    assert!(
+        level.len().is_power_of_two(),
+        "tree width must be a power of two"
+    );
+    while level.len() > 1 {
+        level = level.chunks(2).map(|p| two_to_one(b, p[0], p[1])).collect();
+    }
+    level[0]
+}
+
+/// Splits `x < 2^bits` into 32-bit limbs (range-checked).
+pub fn limbs32(b: &mut Builder, x: Target, bits: usize) -> Limbs {
+    let (lo, hi) = b.split_low_high(x, 32, bits.max(33));
+    [lo, hi]
+}
+
+/// Adds limb pairs of up to 2^16 children and renormalises; the result's high
+/// limb is range-checked < 2^32, which is the 2^64 total bound.
+pub fn add_limbs(b: &mut Builder, parts: &[Limbs]) -> Limbs {
+    let lo_sum = b.add_many(parts.iter().map(|p| p[0]));
+    let hi_sum = b.add_many(parts.iter().map(|p| p[1]));
+    // lo_sum < 2^16 * 2^32 = 2^48.
+    let (lo, carry) = b.split_low_high(lo_sum, 32, 48);
+    let hi = b.add(hi_sum, carry);
+    b.range_check(hi, 32);
+    [lo, hi]
+}
+
+/// Asserts `a + c >= e` for 64-bit values given as limbs (reserve + debt >= equity).
+pub fn assert_covers(b: &mut Builder, a: Limbs, c: Limbs, e: Limbs) {
+    let two32 = F::from_canonical_u64(1 << 32);
+    // y = a_lo + c_lo - e_lo + 2^32, in (0, 2^34).
+    let lo = b.add(a[0], c[0]);
+    let lo = b.sub(lo, e[0]);
+    let y = b.add_const(lo, two32);
+    let (_, carry) = b.split_low_high(y, 32, 34);
+    // a + c - e = s + 2^32 * top, top = a_hi + c_hi - e_hi + carry - 1 in (-2^32 - 1, 2^34).
+    let hi = b.add(a[1], c[1]);
+    let hi = b.sub(hi, e[1]);
+    let hi = b.add(hi, carry);
+    let top = b.add_const(hi, -F::ONE);
+    // A negative top would be >= p - 2^33 > 2^34 as a field element.
+    b.range_check(top, 34);
+}
+
+/// Asserts `sum_a net[a] * price[a] >= 0`, with prices given as 4-bit nibbles.
+///
+/// Each `net[a]` is in (-2^48, 2^48) and A <= 2^10, so every nibble sum
+/// L_j = sum_a net[a] * nib[a][j] is below 2^62 in absolute value; the carry
+/// chain keeps every intermediate inside (0, p) (docs/FORMAT.md §3).
+pub fn assert_non_negative_value(
+    b: &mut Builder,
+    net: &[Target],
+    nibbles: &[[Target; PRICE_NIBBLES]],
+) {
+    let offset = F::from_canonical_u64(1 << 63);
+    let offset_over_16 = F::from_canonical_u64(1 << 59);
+    let mut carry: Option<Target> = None;
+    for j in 0..PRICE_NIBBLES {
+        let mut l = b.zero();
+        for (n, nib) in net.iter().zip(nibbles) {
+            l = b.mul_add(*n, nib[j], l);
+        }
+        // X_j = L_j + (u_{j-1} - 2^59).
+        let x = match carry {
+            Some(u) => {
+                let t = b.add(l, u);
+                b.add_const(t, -offset_over_16)
+            }
+            None => l,
+        };
+        if j + 1 == PRICE_NIBBLES {
+            // V >= 0 iff X_7 >= 0; a negative X_7 is >= p - 2^63 as a field element.
+            b.range_check(x, 63);
+        } else {
+            // X_j + 2^63 = 16 u_j + r_j with r_j < 16 and u_j < 2^60.
+            let shifted = b.add_const(x, offset);
+            let (_, u) = b.split_low_high(shifted, 4, 64);
+            carry = Some(u);
+        }
+    }
+}
+
+/// Sums per-asset totals of one side into limbs; `bits` bounds the sum.
+pub fn totals_to_limbs(b: &mut Builder, equity: Target, debt: Target, bits: usize) -> TotalTargets {
+    TotalTargets {
+        equity: limbs32(b, equity, bits),
+        debt: limbs32(b, debt, bits),
+    }
+}

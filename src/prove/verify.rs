@@ -1,0 +1,192 @@
+//! `zkpor verify`: rebuild the circuits from the public parameters, require the
+//! shipped verifier data to match them byte for byte, verify the root proof with
+//! the rebuilt data, and check its public inputs against summary.json.
+
+use crate::artifacts::{names, Summary};
+use crate::circuits::witness::{reserve_commitment, PriceVector};
+use crate::circuits::{CircuitSet, Proof, ProofParams, RootValues};
+use crate::commit::{ms, read_summary};
+use crate::error::{Error, Result};
+use crate::model::Decimal;
+use plonky2::util::serialization::DefaultGateSerializer;
+use std::path::Path;
+use std::time::Instant;
+
+pub struct VerifyReport {
+    pub summary: Summary,
+    pub values: RootValues,
+    pub rebuild_ms: u64,
+    pub verify_ms: u64,
+}
+
+/// The shipped bytes of a root proof and its verifier data.
+pub struct ShippedProof {
+    pub proof: Vec<u8>,
+    pub common: Vec<u8>,
+    pub verifier_only: Vec<u8>,
+}
+
+impl ShippedProof {
+    pub fn read(out: &Path) -> Result<Self> {
+        let read = |name: &str| {
+            let p = out.join(name);
+            std::fs::read(&p).map_err(Error::io("cannot read", &p))
+        };
+        Ok(ShippedProof {
+            proof: read(names::ROOT_PROOF)?,
+            common: read(names::COMMON_DATA)?,
+            verifier_only: read(names::VERIFIER_ONLY)?,
+        })
+    }
+}
+
+pub fn verify_out(out: &Path) -> Result<VerifyReport> {
+    let summary = read_summary(out)?;
+    let shipped = ShippedProof::read(out)?;
+    let t = Instant::now();
+    let circuits = CircuitSet::build(params_of(&summary)?);
+    let rebuild_ms = ms(t);
+    let t = Instant::now();
+    let values = verify_with(&circuits, &summary, &shipped)?;
+    Ok(VerifyReport {
+        summary,
+        values,
+        rebuild_ms,
+        verify_ms: ms(t),
+    })
+}
+
+/// The proof parameters recorded in a summary.
+pub fn params_of(summary: &Summary) -> Result<ProofParams> {
+    let p = summary.proof.as_ref().ok_or_else(|| {
+        Error::Verify("summary.json has no proof section: run zkpor prove".into())
+    })?;
+    let params = ProofParams::new(
+        p.batch_size,
+        p.arity,
+        summary.assets.len(),
+        summary.tree_depth,
+    )
+    .map_err(Error::Verify)?;
+    if p.num_assets != summary.assets.len() || p.tree_depth != summary.tree_depth {
+        return Err(Error::Verify(
+            "proof parameters disagree with the summary".into(),
+        ));
+    }
+    Ok(params)
+}
+
+/// Verifies shipped bytes against already rebuilt circuits.
+pub fn verify_with(
+    circuits: &CircuitSet,
+    summary: &Summary,
+    shipped: &ShippedProof,
+) -> Result<RootValues> {
+    let data = &circuits.root.data;
+    let bad = |m: String| Error::Verify(m);
+    let common = data
+        .common
+        .to_bytes(&DefaultGateSerializer)
+        .map_err(|e| bad(format!("{e:?}")))?;
+    if shipped.common != common {
+        return Err(bad(
+            "the shipped common circuit data differs from the circuit rebuilt from the parameters"
+                .into(),
+        ));
+    }
+    let verifier = data
+        .verifier_only
+        .to_bytes()
+        .map_err(|e| bad(format!("{e:?}")))?;
+    if shipped.verifier_only != verifier {
+        return Err(bad(
+            "the shipped verifier data differs from the circuit rebuilt from the parameters".into(),
+        ));
+    }
+    let proof = Proof::from_bytes(shipped.proof.clone(), &data.common)
+        .map_err(|e| bad(format!("malformed root proof: {e:?}")))?;
+    // plonky2 may panic on adversarial bytes; a panic is a failed verification.
+    let outcome =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| data.verify(proof.clone())));
+    match outcome {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(bad(format!("the root proof does not verify: {e}"))),
+        Err(_) => {
+            return Err(bad(
+                "the root proof does not verify (verifier rejected malformed data)".into(),
+            ))
+        }
+    }
+    let values = RootValues::parse(&proof.public_inputs, circuits.params.num_assets)
+        .map_err(|e| bad(e.to_string()))?;
+    check_against_summary(&values, summary, &circuits.params)?;
+    Ok(values)
+}
+
+fn check_against_summary(v: &RootValues, s: &Summary, params: &ProofParams) -> Result<()> {
+    let mismatch = |what: &str| {
+        Err(Error::Verify(format!(
+            "public input {what} does not match summary.json"
+        )))
+    };
+    if v.account_root.to_hex() != s.root {
+        return mismatch("account root");
+    }
+    if v.users != s.users {
+        return mismatch("user count");
+    }
+    if v.params_digest != params.digest() {
+        return mismatch("parameter digest");
+    }
+    for (a, &(eq, debt)) in s.assets.iter().zip(&v.totals) {
+        if units(&a.total_equity, a.decimals)? != u128::from(eq)
+            || units(&a.total_debt, a.decimals)? != u128::from(debt)
+        {
+            return mismatch(&format!("totals of {}", a.symbol));
+        }
+    }
+    let prices = PriceVector {
+        value_scale: s.value_scale,
+        prices: s
+            .assets
+            .iter()
+            .map(|a| a.committed_price.parse::<u64>())
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|_| Error::Verify("malformed committed price".into()))?,
+    };
+    if v.price_commitment != prices.commitment() {
+        return mismatch("price commitment");
+    }
+    let reserves =
+        s.assets
+            .iter()
+            .map(|a| {
+                let r = a.reserve.as_deref().ok_or_else(|| {
+                    Error::Verify(format!("summary has no reserve for {}", a.symbol))
+                })?;
+                units(r, a.decimals).map(|u| u as u64)
+            })
+            .collect::<Result<Vec<_>>>()?;
+    if v.reserve_commitment != reserve_commitment(&reserves) {
+        return mismatch("reserve commitment");
+    }
+    let recorded = s
+        .proof
+        .as_ref()
+        .map(|p| (p.price_commitment.as_str(), p.reserve_commitment.as_str()));
+    if recorded
+        != Some((
+            &prices.commitment().to_hex(),
+            &reserve_commitment(&reserves).to_hex(),
+        ))
+    {
+        return mismatch("commitments recorded in the proof section");
+    }
+    Ok(())
+}
+
+fn units(text: &str, decimals: u32) -> Result<u128> {
+    Decimal::parse(text)
+        .and_then(|d| d.non_negative_units(decimals, text))
+        .map_err(|e| Error::Verify(format!("summary.json: {e}")))
+}
