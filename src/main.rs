@@ -148,8 +148,11 @@ struct VerifyUserArgs {
     /// A user proof JSON file.
     file: PathBuf,
     /// The published root (64 hex digits). Without it, only the proof's own root is checked.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "verified")]
     root: Option<String>,
+    /// Take the root from this prove output directory, after verifying its root proof.
+    #[arg(long)]
+    verified: Option<PathBuf>,
     /// Print the verdict as JSON.
     #[arg(long)]
     json: bool,
@@ -362,11 +365,13 @@ fn run_verify_user(a: VerifyUserArgs) -> Result<()> {
     let bytes = std::fs::read(&a.file).map_err(Error::io("cannot read", &a.file))?;
     let proof = serde_json::from_slice(&bytes)
         .map_err(|e| Error::Verify(format!("{}: not a user proof: {e}", a.file.display())))?;
-    let root = a
-        .root
-        .as_deref()
-        .map(|r| Digest::from_hex(r).map_err(|e| Error::Usage(format!("--root: {e}"))))
-        .transpose()?;
+    let root = match (&a.root, &a.verified) {
+        (Some(r), _) => {
+            Some(Digest::from_hex(r).map_err(|e| Error::Usage(format!("--root: {e}")))?)
+        }
+        (None, Some(dir)) => Some(verify_out(dir)?.values.account_root),
+        (None, None) => None,
+    };
     let verdict = verify_user_proof(&proof, root);
     report::print_user_verdict(&proof, &verdict, a.json);
     verdict.map(|_| ())

@@ -6,6 +6,7 @@ use super::gadgets::{assert_non_negative_value, merkle_root, totals_to_limbs, Bu
 use super::layout::NodeTargets;
 use super::witness::{PriceVector, UserSlot, PRICE_NIBBLES};
 use super::{Proof, C, D};
+use crate::digest::Digest;
 use crate::field::F;
 use crate::model::bounds::AMOUNT_BITS;
 use anyhow::{ensure, Result};
@@ -112,11 +113,22 @@ impl BatchCircuit {
 
     /// Proves one batch; `None` slots are padding (zero leaf, zero balances).
     pub fn prove(&self, prices: &PriceVector, users: &[Option<UserSlot>]) -> Result<Proof> {
+        let slots: Vec<RawSlot> = users
+            .iter()
+            .map(|u| RawSlot::from_user(u.as_ref(), self.num_assets))
+            .collect::<Result<_>>()?;
+        self.prove_raw(prices, &slots)
+    }
+
+    /// Proves from raw field values, bypassing the typed bounds. The soundness
+    /// tests use it to try witnesses that the typed API cannot even express.
+    #[doc(hidden)]
+    pub fn prove_raw(&self, prices: &PriceVector, slots: &[RawSlot]) -> Result<Proof> {
         ensure!(
-            users.len() == self.slots.len(),
+            slots.len() == self.slots.len(),
             "batch holds {} slots, got {}",
             self.slots.len(),
-            users.len()
+            slots.len()
         );
         ensure!(
             prices.prices.len() == self.num_assets,
@@ -130,10 +142,48 @@ impl BatchCircuit {
         for (a, nib) in self.prices.nibbles.iter().enumerate() {
             pw.set_target_arr(nib, &prices.nibbles(a))?;
         }
-        for (slot, user) in self.slots.iter().zip(users) {
-            set_slot(&mut pw, slot, user.as_ref(), self.num_assets)?;
+        for (t, s) in self.slots.iter().zip(slots) {
+            pw.set_bool_target(t.real, s.real)?;
+            pw.set_hash_target(t.id_commitment, s.id_commitment.to_hash_out())?;
+            pw.set_target_arr(&t.equity, &s.equity)?;
+            pw.set_target_arr(&t.debt, &s.debt)?;
         }
         self.data.prove(pw)
+    }
+}
+
+/// One slot's witness as raw field elements.
+#[doc(hidden)]
+#[derive(Clone, Debug)]
+pub struct RawSlot {
+    pub real: bool,
+    pub id_commitment: Digest,
+    pub equity: Vec<F>,
+    pub debt: Vec<F>,
+}
+
+impl RawSlot {
+    fn from_user(user: Option<&UserSlot>, num_assets: usize) -> Result<Self> {
+        let Some(u) = user else {
+            let zeros = vec![F::ZERO; num_assets];
+            return Ok(RawSlot {
+                real: false,
+                id_commitment: Digest::ZERO,
+                equity: zeros.clone(),
+                debt: zeros,
+            });
+        };
+        ensure!(
+            u.positions.len() == num_assets,
+            "user slot has {} positions, expected {num_assets}",
+            u.positions.len()
+        );
+        Ok(RawSlot {
+            real: true,
+            id_commitment: u.id_commitment,
+            equity: u.positions.iter().map(|p| p.equity.to_field()).collect(),
+            debt: u.positions.iter().map(|p| p.debt.to_field()).collect(),
+        })
     }
 }
 
@@ -192,32 +242,4 @@ fn slot_leaf(b: &mut Builder, s: &SlotTargets) -> HashOutTarget {
     HashOutTarget {
         elements: h.elements.map(|x| b.mul(s.real.target, x)),
     }
-}
-
-fn set_slot(
-    pw: &mut PartialWitness<F>,
-    s: &SlotTargets,
-    user: Option<&UserSlot>,
-    num_assets: usize,
-) -> Result<()> {
-    let Some(u) = user else {
-        pw.set_bool_target(s.real, false)?;
-        pw.set_hash_target(s.id_commitment, crate::digest::Digest::ZERO.to_hash_out())?;
-        for t in s.equity.iter().chain(&s.debt) {
-            pw.set_target(*t, F::ZERO)?;
-        }
-        return Ok(());
-    };
-    ensure!(
-        u.positions.len() == num_assets,
-        "user slot has {} positions, expected {num_assets}",
-        u.positions.len()
-    );
-    pw.set_bool_target(s.real, true)?;
-    pw.set_hash_target(s.id_commitment, u.id_commitment.to_hash_out())?;
-    for (a, p) in u.positions.iter().enumerate() {
-        pw.set_target(s.equity[a], p.equity.to_field())?;
-        pw.set_target(s.debt[a], p.debt.to_field())?;
-    }
-    Ok(())
 }

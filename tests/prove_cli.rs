@@ -1,0 +1,193 @@
+//! `zkpor prove` and `zkpor verify` end to end on the bundled sample, and
+//! tampering with any byte of the published proof or verifier data.
+
+mod common;
+
+use common::{data, s, stderr, stdout, zkpor};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use zkpor::circuits::CircuitSet;
+use zkpor::commit::read_summary;
+use zkpor::error::exit;
+use zkpor::prove::verify::{params_of, verify_with, ShippedProof};
+
+/// Proves the sample once per test binary (B = 64, k = 4: 8 batch slots, two levels).
+fn proven() -> &'static Path {
+    static OUT: OnceLock<PathBuf> = OnceLock::new();
+    OUT.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap().keep();
+        let out = dir.join("round");
+        let o = zkpor(&[
+            "prove",
+            "--accounts",
+            s(&data("sample/accounts.csv")),
+            "--assets",
+            s(&data("sample/assets.csv")),
+            "--reserves",
+            s(&data("sample/reserves.csv")),
+            "--secret",
+            s(&data("sample/secret.demo")),
+            "--out",
+            s(&out),
+            "--batch-size",
+            "64",
+            "--arity",
+            "4",
+            "--quiet",
+        ]);
+        assert!(o.status.success(), "prove failed: {}", stderr(&o));
+        out
+    })
+}
+
+#[test]
+fn prove_then_verify_the_sample() {
+    let out = proven();
+    for f in [
+        "root_proof.bin",
+        "root_common_data.bin",
+        "root_verifier_only.bin",
+        "summary.json",
+        "tree.bin",
+    ] {
+        assert!(out.join(f).exists(), "{f} missing");
+    }
+    let summary = read_summary(out).unwrap();
+    let proof = summary.proof.as_ref().expect("proof section");
+    assert!(proof.zero_knowledge);
+    assert_eq!(proof.level_arities, vec![4, 2]);
+    let o = zkpor(&["verify", s(out)]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).starts_with("VALID"), "{}", stdout(&o));
+    // The committed root is the same whether or not proofs were made.
+    let commit_dir = tempfile::tempdir().unwrap();
+    let o = zkpor(&[
+        "commit",
+        "--accounts",
+        s(&data("sample/accounts.csv")),
+        "--assets",
+        s(&data("sample/assets.csv")),
+        "--secret",
+        s(&data("sample/secret.demo")),
+        "--out",
+        s(&commit_dir.path().join("c")),
+        "--json",
+        "--quiet",
+    ]);
+    let committed: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(committed["root"], summary.root);
+}
+
+#[test]
+fn verify_user_accepts_the_root_of_a_verified_proof() {
+    let out = proven();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("u.json");
+    let o = zkpor(&[
+        "user-proof",
+        s(out),
+        "--user",
+        "6268de564d05820b",
+        "--out",
+        s(&file),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = zkpor(&["verify-user", s(&file), "--verified", s(out)]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("VALID: user 6268de564d05820b"));
+}
+
+#[test]
+fn any_changed_byte_in_proof_or_verifier_data_fails() {
+    let out = proven();
+    let summary = read_summary(out).unwrap();
+    let circuits = CircuitSet::build(params_of(&summary).unwrap());
+    let shipped = ShippedProof::read(out).unwrap();
+    verify_with(&circuits, &summary, &shipped).expect("untouched proof verifies");
+    let check = |name: &str, len: usize, stride: usize, edit: &dyn Fn(&mut ShippedProof, usize)| {
+        let mut positions: Vec<usize> = (0..len).step_by(stride).collect();
+        positions.push(len - 1);
+        for at in positions {
+            let mut bad = ShippedProof {
+                proof: shipped.proof.clone(),
+                common: shipped.common.clone(),
+                verifier_only: shipped.verifier_only.clone(),
+            };
+            edit(&mut bad, at);
+            assert!(
+                verify_with(&circuits, &summary, &bad).is_err(),
+                "{name}: flipping byte {at} still verifies"
+            );
+        }
+    };
+    check("proof", shipped.proof.len(), 151, &|b, at| {
+        b.proof[at] ^= 0x01
+    });
+    check("common data", shipped.common.len(), 7, &|b, at| {
+        b.common[at] ^= 0x80
+    });
+    check("verifier data", shipped.verifier_only.len(), 1, &|b, at| {
+        b.verifier_only[at] ^= 0x01
+    });
+}
+
+#[test]
+fn summary_that_disagrees_with_the_proof_fails() {
+    let out = proven();
+    let summary = read_summary(out).unwrap();
+    let circuits = CircuitSet::build(params_of(&summary).unwrap());
+    let shipped = ShippedProof::read(out).unwrap();
+    let mut bad = summary.clone();
+    bad.assets[2].total_equity = "157517.238215".into();
+    assert!(
+        verify_with(&circuits, &bad, &shipped).is_err(),
+        "inflated total accepted"
+    );
+    let mut bad = summary.clone();
+    bad.assets[0].reserve = Some("1.00000000".into());
+    assert!(
+        verify_with(&circuits, &bad, &shipped).is_err(),
+        "changed reserve accepted"
+    );
+    let mut bad = summary.clone();
+    bad.users += 1;
+    assert!(
+        verify_with(&circuits, &bad, &shipped).is_err(),
+        "changed user count accepted"
+    );
+}
+
+#[test]
+fn reserve_shortfall_exits_5_and_names_the_asset() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("round");
+    let o = zkpor(&[
+        "prove",
+        "--accounts",
+        s(&data("sample/accounts.csv")),
+        "--assets",
+        s(&data("sample/assets.csv")),
+        "--reserves",
+        s(&data("invalid/short_reserves.csv")),
+        "--secret",
+        s(&data("sample/secret.demo")),
+        "--out",
+        s(&out),
+        "--quiet",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(exit::RESERVE_SHORTFALL),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("BTC short by 0.15347445"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+        "output left behind"
+    );
+}
