@@ -8,7 +8,7 @@ use plonky2::hash::poseidon::PoseidonHash;
 use std::time::Duration;
 use zkpor::backend::{CpuBackend, HashBackend};
 use zkpor::field::F;
-use zkpor::leaf::leaf_width;
+use zkpor::leaf::{leaf_width, padding_leaf};
 use zkpor::tree::AccountTree;
 
 const ASSETS: usize = 8;
@@ -32,7 +32,7 @@ fn bench_tree(c: &mut Criterion) {
             |b, inputs| {
                 b.iter(|| {
                     let leaves = CpuBackend.hash_leaves(inputs, width);
-                    AccountTree::build(&CpuBackend, leaves).map(|t| t.root())
+                    AccountTree::build(&CpuBackend, leaves, padding_leaf(ASSETS)).map(|t| t.root())
                 })
             },
         );

@@ -80,6 +80,12 @@ pub fn write_leaf_inputs(id_commit: &Digest, positions: &[(u32, Position)], out:
     }
 }
 
+/// The padding leaf: the hash of an all-zero preimage. No account hashes to it,
+/// because a real id commitment is never zero in its first element.
+pub fn padding_leaf(num_assets: usize) -> Digest {
+    hash_no_pad(&vec![F::ZERO; leaf_width(num_assets)])
+}
+
 /// The leaf digest, hashed directly (the tree builder hashes in batches through the backend).
 pub fn leaf_digest(id_commit: &Digest, positions: &[(u32, Position)], num_assets: usize) -> Digest {
     let mut buf = vec![F::ZERO; leaf_width(num_assets)];

@@ -191,3 +191,45 @@ fn reserve_shortfall_exits_5_and_names_the_asset() {
         "output left behind"
     );
 }
+
+// Verbatim from docs/FORMAT.md §9: stock plonky2, nothing from zkpor.
+use plonky2::field::goldilocks_field::GoldilocksField as F;
+use plonky2::plonk::circuit_data::{
+    CommonCircuitData, VerifierCircuitData, VerifierOnlyCircuitData,
+};
+use plonky2::plonk::config::PoseidonGoldilocksConfig as C;
+use plonky2::plonk::proof::ProofWithPublicInputs;
+use plonky2::util::serialization::DefaultGateSerializer;
+
+fn verify_root(out: &std::path::Path) -> anyhow::Result<Vec<F>> {
+    let io = |e| anyhow::anyhow!("{e:?}"); // plonky2's IoError
+    let common = CommonCircuitData::<F, 2>::from_bytes(
+        std::fs::read(out.join("root_common_data.bin"))?,
+        &DefaultGateSerializer,
+    )
+    .map_err(io)?;
+    let verifier_only = VerifierOnlyCircuitData::<C, 2>::from_bytes(std::fs::read(
+        out.join("root_verifier_only.bin"),
+    )?)
+    .map_err(io)?;
+    let proof = ProofWithPublicInputs::<F, C, 2>::from_bytes(
+        std::fs::read(out.join("root_proof.bin"))?,
+        &common,
+    )?;
+    VerifierCircuitData {
+        verifier_only,
+        common,
+    }
+    .verify(proof.clone())?;
+    Ok(proof.public_inputs) // the layout above
+}
+
+#[test]
+fn stock_plonky2_verifies_the_shipped_files() {
+    let out = proven();
+    let pis = verify_root(out).expect("stock plonky2 accepts the root proof");
+    let summary = read_summary(out).unwrap();
+    let values = zkpor::circuits::RootValues::parse(&pis, summary.assets.len()).unwrap();
+    assert_eq!(values.account_root.to_hex(), summary.root);
+    assert_eq!(values.users, 300);
+}

@@ -121,14 +121,18 @@ fn honest_batch_proves_the_right_statement() {
     assert_eq!(v.price_commitment, prices().commitment());
     // The subtree root is the account tree's over the same leaves, padding as zero.
     let leaves: Vec<Digest> = honest_slots(0).iter().map(host_leaf).collect();
-    let tree =
-        zkpor::tree::AccountTree::build(&zkpor::backend::CpuBackend, leaves[..3].to_vec()).unwrap();
+    let tree = zkpor::tree::AccountTree::build(
+        &zkpor::backend::CpuBackend,
+        leaves[..3].to_vec(),
+        zkpor::leaf::padding_leaf(ASSETS),
+    )
+    .unwrap();
     assert_eq!(v.root, tree.root());
 }
 
 fn host_leaf(s: &RawSlot) -> Digest {
     if !s.real {
-        return Digest::ZERO;
+        return zkpor::leaf::padding_leaf(ASSETS);
     }
     let positions: Vec<(u32, Position)> = (0..ASSETS)
         .map(|a| {
@@ -204,10 +208,13 @@ fn leaf_that_does_not_match_the_balances_fails() {
     // balance gets a different subtree root, which cannot aggregate to the
     // published account root.
     let committed: Vec<Digest> = honest_slots(0).iter().map(host_leaf).collect();
-    let committed_root =
-        zkpor::tree::AccountTree::build(&zkpor::backend::CpuBackend, committed[..3].to_vec())
-            .unwrap()
-            .root();
+    let committed_root = zkpor::tree::AccountTree::build(
+        &zkpor::backend::CpuBackend,
+        committed[..3].to_vec(),
+        zkpor::leaf::padding_leaf(ASSETS),
+    )
+    .unwrap()
+    .root();
     let mut slots = honest_slots(0);
     slots[0].equity[1] = F::from_canonical_u64(299);
     let p = prove_batch(&slots).unwrap();
@@ -303,4 +310,26 @@ fn root_proves_coverage_and_refuses_a_shortfall() {
         || fx().root.prove(&top, &[11, 434]),
         |p| fx().root.data.verify(p),
     );
+}
+
+#[test]
+fn insolvency_at_extreme_values_fails() {
+    // Amounts near 2^48 and prices near 2^32 exercise every carry of the value check.
+    let max_amount = (1u64 << 48) - 1;
+    let p = PriceVector {
+        value_scale: 0,
+        prices: vec![u32::MAX as u64 - 1, u32::MAX as u64],
+    };
+    // Equity at the lower price, the same debt at the higher: short by 2^48 - 1 value units.
+    let mut slots = honest_slots(0);
+    slots[0] = slot(7, [max_amount, 0], [0, max_amount]);
+    must_fail(
+        "short at extremes",
+        || fx().batch.prove_raw(&p, &slots),
+        verify_batch,
+    );
+    // The mirror image is solvent and proves.
+    slots[0] = slot(7, [0, max_amount], [max_amount, 0]);
+    slots[1] = slot(8, [max_amount, max_amount], [0, 0]);
+    verify_batch(fx().batch.prove_raw(&p, &slots).unwrap()).unwrap();
 }

@@ -8,17 +8,14 @@ use plonky2::plonk::config::Hasher;
 use zkpor::backend::{CpuBackend, HashBackend};
 use zkpor::digest::Digest;
 use zkpor::field::F;
+use zkpor::leaf::padding_leaf;
 use zkpor::tree::{padding_digests, AccountTree};
 
-/// Straight from the spec: pad to 2^depth with zero digests, hash pairs up.
+/// Straight from the spec: pad to 2^depth with the padding leaf H(0^(4+2A)), hash pairs up.
 fn naive_root(leaves: &[HashOut<F>]) -> HashOut<F> {
+    let pad = PoseidonHash::hash_no_pad(&[F::ZERO; 4 + 2 * ASSETS]);
     let mut level: Vec<HashOut<F>> = leaves.to_vec();
-    level.resize(
-        leaves.len().next_power_of_two(),
-        HashOut {
-            elements: [F::ZERO; 4],
-        },
-    );
+    level.resize(leaves.len().next_power_of_two(), pad);
     while level.len() > 1 {
         level = level
             .chunks(2)
@@ -32,12 +29,11 @@ fn random_leaves(n: usize) -> Vec<HashOut<F>> {
     (0..n).map(|_| HashOut::rand()).collect()
 }
 
+const ASSETS: usize = 8;
+
 fn build(leaves: &[HashOut<F>]) -> AccountTree {
-    AccountTree::build(
-        &CpuBackend,
-        leaves.iter().copied().map(Digest::from_hash_out).collect(),
-    )
-    .unwrap()
+    let leaves = leaves.iter().copied().map(Digest::from_hash_out).collect();
+    AccountTree::build(&CpuBackend, leaves, padding_leaf(ASSETS)).unwrap()
 }
 
 #[test]
@@ -69,8 +65,11 @@ fn backend_leaf_hashing_matches_plonky2() {
 
 #[test]
 fn padding_digests_follow_the_recurrence() {
-    let pads = padding_digests(3);
-    assert_eq!(pads[0], Digest::ZERO);
+    let pads = padding_digests(padding_leaf(ASSETS), 3);
+    assert_eq!(
+        pads[0].to_hash_out(),
+        PoseidonHash::hash_no_pad(&[F::ZERO; 20])
+    );
     for i in 0..3 {
         let z = pads[i].to_hash_out();
         assert_eq!(

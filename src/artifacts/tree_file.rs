@@ -17,6 +17,7 @@ pub fn write_tree(path: &Path, tree: &AccountTree) -> io::Result<()> {
     write_u32(&mut w, VERSION)?;
     write_u32(&mut w, tree.depth())?;
     write_u64(&mut w, tree.num_leaves())?;
+    write_digest(&mut w, &tree.pad_leaf())?;
     for level in tree.levels() {
         for d in level {
             write_digest(&mut w, d)?;
@@ -36,6 +37,7 @@ pub fn read_tree(path: &Path) -> io::Result<AccountTree> {
             "tree header is inconsistent: {n} leaves at depth {depth}"
         )));
     }
+    let pad_leaf = read_digest(&mut r)?;
     let mut levels = Vec::with_capacity(depth as usize + 1);
     for level in 0..=depth {
         let count = n.div_ceil(1 << level) as usize;
@@ -47,7 +49,7 @@ pub fn read_tree(path: &Path) -> io::Result<AccountTree> {
     if r.fill_buf_is_nonempty()? {
         return Err(invalid("trailing bytes after the last tree level"));
     }
-    AccountTree::from_levels(levels).map_err(|e| invalid(e.to_string()))
+    AccountTree::from_levels(levels, pad_leaf).map_err(|e| invalid(e.to_string()))
 }
 
 trait AtEnd {

@@ -4,10 +4,11 @@
 
 use super::gadgets::{assert_non_negative_value, merkle_root, totals_to_limbs, Builder};
 use super::layout::NodeTargets;
-use super::witness::{PriceVector, UserSlot, PRICE_NIBBLES};
+use super::witness::{PriceLimbs, PriceVector, UserSlot};
 use super::{Proof, C, D};
 use crate::digest::Digest;
 use crate::field::F;
+use crate::leaf::padding_leaf;
 use crate::model::bounds::AMOUNT_BITS;
 use anyhow::{ensure, Result};
 use plonky2::field::types::Field;
@@ -22,11 +23,14 @@ struct SlotTargets {
     id_commitment: HashOutTarget,
     equity: Vec<Target>,
     debt: Vec<Target>,
+    /// Witness: the inverse of idc_0 for a real slot, 0 for padding.
+    idc_inverse: Target,
 }
 
 struct PriceTargets {
     value_scale: Target,
-    nibbles: Vec<[Target; PRICE_NIBBLES]>,
+    shape: PriceLimbs,
+    limbs: Vec<Vec<Target>>,
 }
 
 /// A compiled batch circuit and the targets its witness fills.
@@ -53,11 +57,12 @@ impl BatchCircuit {
         amount_bits: usize,
     ) -> Self {
         let mut b = Builder::new(config);
+        let pad_leaf = padding_leaf(num_assets);
         let prices = add_prices(&mut b, num_assets);
         let price_q: Vec<Target> = prices
-            .nibbles
+            .limbs
             .iter()
-            .map(|n| recompose_nibbles(&mut b, n))
+            .map(|l| recompose(&mut b, l, prices.shape.width))
             .collect();
         let price_commitment = {
             let inputs = std::iter::once(prices.value_scale)
@@ -72,14 +77,14 @@ impl BatchCircuit {
         let mut slots = Vec::new();
         for _ in 0..1usize << batch_log {
             let slot = add_slot(&mut b, num_assets, amount_bits);
-            leaves.push(slot_leaf(&mut b, &slot));
+            leaves.push(slot_leaf(&mut b, &slot, pad_leaf));
             let net: Vec<Target> = slot
                 .equity
                 .iter()
                 .zip(&slot.debt)
                 .map(|(&e, &d)| b.sub(e, d))
                 .collect();
-            assert_non_negative_value(&mut b, &net, &prices.nibbles);
+            assert_non_negative_value(&mut b, &net, &prices.limbs, prices.shape.width);
             for a in 0..num_assets {
                 sum_e[a] = b.add(sum_e[a], slot.equity[a]);
                 sum_d[a] = b.add(sum_d[a], slot.debt[a]);
@@ -139,14 +144,21 @@ impl BatchCircuit {
             self.prices.value_scale,
             F::from_canonical_u32(prices.value_scale),
         )?;
-        for (a, nib) in self.prices.nibbles.iter().enumerate() {
-            pw.set_target_arr(nib, &prices.nibbles(a))?;
+        for (a, limbs) in self.prices.limbs.iter().enumerate() {
+            pw.set_target_arr(limbs, &prices.limbs(a, self.prices.shape))?;
         }
         for (t, s) in self.slots.iter().zip(slots) {
             pw.set_bool_target(t.real, s.real)?;
             pw.set_hash_target(t.id_commitment, s.id_commitment.to_hash_out())?;
             pw.set_target_arr(&t.equity, &s.equity)?;
             pw.set_target_arr(&t.debt, &s.debt)?;
+            let idc0 = s.id_commitment.elements()[0];
+            ensure!(
+                !s.real || idc0 != F::ZERO,
+                "a real slot needs a non-zero id commitment"
+            );
+            let inverse = if s.real { idc0.inverse() } else { F::ZERO };
+            pw.set_target(t.idc_inverse, inverse)?;
         }
         self.data.prove(pw)
     }
@@ -190,23 +202,27 @@ impl RawSlot {
 fn add_prices(b: &mut Builder, num_assets: usize) -> PriceTargets {
     let value_scale = b.add_virtual_target();
     b.range_check(value_scale, 8);
-    let nibbles = (0..num_assets)
+    let shape = PriceLimbs::for_assets(num_assets);
+    let limbs = (0..num_assets)
         .map(|_| {
-            let n: [Target; PRICE_NIBBLES] = std::array::from_fn(|_| b.add_virtual_target());
-            n.iter().for_each(|&t| b.range_check(t, 4));
-            n
+            let l = b.add_virtual_targets(shape.count);
+            l.iter()
+                .enumerate()
+                .for_each(|(j, &t)| b.range_check(t, shape.bits(j) as usize));
+            l
         })
         .collect();
     PriceTargets {
         value_scale,
-        nibbles,
+        shape,
+        limbs,
     }
 }
 
-fn recompose_nibbles(b: &mut Builder, n: &[Target; PRICE_NIBBLES]) -> Target {
+fn recompose(b: &mut Builder, limbs: &[Target], width: u32) -> Target {
     let mut q = b.zero();
-    for &t in n.iter().rev() {
-        q = b.mul_const_add(F::from_canonical_u64(16), q, t);
+    for &t in limbs.iter().rev() {
+        q = b.mul_const_add(F::from_canonical_u64(1 << width), q, t);
     }
     q
 }
@@ -217,29 +233,37 @@ fn add_slot(b: &mut Builder, num_assets: usize, amount_bits: usize) -> SlotTarge
     let mut amount = || {
         let t = b.add_virtual_target();
         b.range_check(t, amount_bits);
-        // A padding slot must hold zero: (1 - real) * amount = 0.
-        let keep = b.mul(real.target, t);
-        b.connect(keep, t);
         t
     };
     let equity = (0..num_assets).map(|_| amount()).collect();
     let debt = (0..num_assets).map(|_| amount()).collect();
+    // A real slot's id commitment starts with a non-zero element: idc_0 * inv = real.
+    let idc_inverse = b.add_virtual_target();
+    let prod = b.mul(id_commitment.elements[0], idc_inverse);
+    b.connect(prod, real.target);
     SlotTargets {
         real,
         id_commitment,
         equity,
         debt,
+        idc_inverse,
     }
 }
 
-/// real ? H(idc, e_0, d_0, ...) : 0.
-fn slot_leaf(b: &mut Builder, s: &SlotTargets) -> HashOutTarget {
+/// H(idc, e_0, d_0, ...); a padding slot (real = 0) must hash to the padding
+/// leaf, so by collision resistance its balances are zero, while a real slot,
+/// with idc_0 != 0, can never hash to it.
+fn slot_leaf(b: &mut Builder, s: &SlotTargets, pad_leaf: Digest) -> HashOutTarget {
     let mut inputs = s.id_commitment.elements.to_vec();
     for (&e, &d) in s.equity.iter().zip(&s.debt) {
         inputs.extend([e, d]);
     }
     let h = b.hash_n_to_hash_no_pad::<PoseidonHash>(inputs);
-    HashOutTarget {
-        elements: h.elements.map(|x| b.mul(s.real.target, x)),
+    for (&x, z) in h.elements.iter().zip(pad_leaf.elements()) {
+        // (1 - real) * (x - z) = 0.
+        let diff = b.add_const(x, -z);
+        let kept = b.mul(s.real.target, diff);
+        b.connect(kept, diff);
     }
+    h
 }

@@ -2,7 +2,6 @@
 //! The bound argument for each is in docs/FORMAT.md §3.
 
 use super::layout::{Limbs, TotalTargets};
-use super::witness::PRICE_NIBBLES;
 use super::D;
 use crate::field::F;
 use plonky2::field::types::Field;
@@ -66,39 +65,41 @@ pub fn assert_covers(b: &mut Builder, a: Limbs, c: Limbs, e: Limbs) {
     b.range_check(top, 34);
 }
 
-/// Asserts `sum_a net[a] * price[a] >= 0`, with prices given as 4-bit nibbles.
+/// Asserts `sum_a net[a] * price[a] >= 0`, with prices given as `width`-bit limbs.
 ///
-/// Each `net[a]` is in (-2^48, 2^48) and A <= 2^10, so every nibble sum
-/// L_j = sum_a net[a] * nib[a][j] is below 2^62 in absolute value; the carry
+/// Each `net[a]` is in (-2^48, 2^48) and the limb width is chosen so every limb
+/// sum L_j = sum_a net[a] * limb[a][j] is below 2^62 in absolute value; the carry
 /// chain keeps every intermediate inside (0, p) (docs/FORMAT.md §3).
 pub fn assert_non_negative_value(
     b: &mut Builder,
     net: &[Target],
-    nibbles: &[[Target; PRICE_NIBBLES]],
+    limbs: &[Vec<Target>],
+    width: u32,
 ) {
+    let count = limbs.first().map_or(0, Vec::len);
     let offset = F::from_canonical_u64(1 << 63);
-    let offset_over_16 = F::from_canonical_u64(1 << 59);
+    let carry_offset = F::from_canonical_u64(1 << (63 - width));
     let mut carry: Option<Target> = None;
-    for j in 0..PRICE_NIBBLES {
+    for j in 0..count {
         let mut l = b.zero();
-        for (n, nib) in net.iter().zip(nibbles) {
-            l = b.mul_add(*n, nib[j], l);
+        for (n, limb) in net.iter().zip(limbs) {
+            l = b.mul_add(*n, limb[j], l);
         }
-        // X_j = L_j + (u_{j-1} - 2^59).
+        // X_j = L_j + (u_{j-1} - 2^(63 - width)).
         let x = match carry {
             Some(u) => {
                 let t = b.add(l, u);
-                b.add_const(t, -offset_over_16)
+                b.add_const(t, -carry_offset)
             }
             None => l,
         };
-        if j + 1 == PRICE_NIBBLES {
-            // V >= 0 iff X_7 >= 0; a negative X_7 is >= p - 2^63 as a field element.
+        if j + 1 == count {
+            // V >= 0 iff the last X >= 0; a negative one is >= p - 2^63 as a field element.
             b.range_check(x, 63);
         } else {
-            // X_j + 2^63 = 16 u_j + r_j with r_j < 16 and u_j < 2^60.
+            // X_j + 2^63 = 2^width u_j + r_j with r_j < 2^width and u_j < 2^(64 - width).
             let shifted = b.add_const(x, offset);
-            let (_, u) = b.split_low_high(shifted, 4, 64);
+            let (_, u) = b.split_low_high(shifted, width as usize, 64);
             carry = Some(u);
         }
     }

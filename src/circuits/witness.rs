@@ -6,8 +6,38 @@ use crate::field::F;
 use crate::model::{AssetTable, Position};
 use plonky2::field::types::Field;
 
-/// Nibbles per committed price: 8 x 4 bits = the 32-bit price bound.
-pub const PRICE_NIBBLES: usize = 8;
+use crate::model::bounds::{AMOUNT_BITS, PRICE_BITS};
+
+/// How committed prices are split into limbs for the net-value check.
+///
+/// With A assets, |sum_a (e_a - d_a) * limb_a| < 2^(ceil(log2 A) + 48 + width)
+/// must stay below 2^62 (docs/FORMAT.md §3), so the width shrinks as A grows:
+/// 20 assets give 9-bit limbs (4 of them), 1024 assets give 4-bit limbs (8).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PriceLimbs {
+    pub width: u32,
+    pub count: usize,
+}
+
+impl PriceLimbs {
+    pub fn for_assets(num_assets: usize) -> Self {
+        let log_a = num_assets.max(1).next_power_of_two().trailing_zeros();
+        let width = 62 - AMOUNT_BITS - log_a;
+        PriceLimbs {
+            width,
+            count: PRICE_BITS.div_ceil(width) as usize,
+        }
+    }
+
+    /// Bits of limb j: `width`, except the last, which completes PRICE_BITS.
+    pub fn bits(&self, j: usize) -> u32 {
+        if j + 1 == self.count {
+            PRICE_BITS - self.width * (self.count as u32 - 1)
+        } else {
+            self.width
+        }
+    }
+}
 
 /// The committed prices and their scale.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,9 +67,12 @@ impl PriceVector {
             .collect()
     }
 
-    /// Little-endian 4-bit nibbles of price `a`.
-    pub fn nibbles(&self, a: usize) -> [F; PRICE_NIBBLES] {
-        std::array::from_fn(|j| F::from_canonical_u64((self.prices[a] >> (4 * j)) & 0xF))
+    /// Little-endian limbs of price `a`.
+    pub fn limbs(&self, a: usize, shape: PriceLimbs) -> Vec<F> {
+        let mask = (1u64 << shape.width) - 1;
+        (0..shape.count)
+            .map(|j| F::from_canonical_u64((self.prices[a] >> (shape.width as usize * j)) & mask))
+            .collect()
     }
 }
 
@@ -55,4 +88,45 @@ pub struct UserSlot {
     pub id_commitment: Digest,
     /// Dense positions over all assets.
     pub positions: Vec<Position>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limb_sums_stay_below_2_62_for_every_asset_count() {
+        for a in 1..=crate::model::bounds::MAX_ASSETS {
+            let s = PriceLimbs::for_assets(a);
+            let worst = a as u128 * ((1u128 << AMOUNT_BITS) - 1) * ((1u128 << s.width) - 1);
+            assert!(worst < 1 << 62, "{a} assets: width {}", s.width);
+            assert!(s.bits(s.count - 1) >= 1 && s.bits(s.count - 1) <= s.width);
+            assert_eq!((0..s.count).map(|j| s.bits(j)).sum::<u32>(), PRICE_BITS);
+        }
+        assert_eq!(
+            PriceLimbs::for_assets(20),
+            PriceLimbs { width: 9, count: 4 }
+        );
+    }
+
+    #[test]
+    fn limbs_recompose_the_price() {
+        let p = PriceVector {
+            value_scale: 3,
+            prices: vec![0xFFFF_FFFF, 12345],
+        };
+        let shape = PriceLimbs::for_assets(2);
+        for a in 0..2 {
+            let q: u64 = p
+                .limbs(a, shape)
+                .iter()
+                .enumerate()
+                .map(|(j, l)| {
+                    plonky2::field::types::PrimeField64::to_canonical_u64(l)
+                        << (shape.width as usize * j)
+                })
+                .sum();
+            assert_eq!(q, p.prices[a]);
+        }
+    }
 }

@@ -7,7 +7,7 @@ use crate::artifacts::{self, names, AccountsWriter, AssetSummary, StagingDir, Su
 use crate::backend::HashBackend;
 use crate::error::{Error, Result};
 use crate::input::{open_accounts, read_assets, read_reserves, Problems};
-use crate::leaf::RoundKey;
+use crate::leaf::{padding_leaf, RoundKey};
 use crate::model::AssetTable;
 use crate::progress::Progress;
 use crate::secret::{generate_secret, read_secret};
@@ -95,7 +95,7 @@ pub fn commit_staged(req: &CommitRequest, stage: &StagingDir) -> Result<Staged> 
     timings.insert("read_and_hash_leaves".to_string(), ms(t));
 
     let t = Instant::now();
-    let tree = AccountTree::build(req.backend, ingested.leaves)
+    let tree = AccountTree::build(req.backend, ingested.leaves, padding_leaf(assets.len()))
         .map_err(|e| Error::Usage(e.to_string()))?;
     timings.insert("build_tree".to_string(), ms(t));
 

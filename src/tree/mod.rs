@@ -1,5 +1,5 @@
 //! The account tree: a binary Poseidon Merkle tree over the leaves, padded to
-//! 2^depth leaves with zero digests, stored without its padding.
+//! 2^depth leaves with the padding leaf, stored without its padding.
 
 mod path;
 
@@ -8,9 +8,9 @@ pub use path::MerklePath;
 use crate::backend::HashBackend;
 use crate::digest::{two_to_one, Digest};
 
-/// Padding digests per level: Z_0 = 0, Z_{i+1} = two_to_one(Z_i, Z_i).
-pub fn padding_digests(depth: u32) -> Vec<Digest> {
-    let mut pads = vec![Digest::ZERO];
+/// Padding digests per level: Z_0 = the padding leaf, Z_{i+1} = two_to_one(Z_i, Z_i).
+pub fn padding_digests(pad_leaf: Digest, depth: u32) -> Vec<Digest> {
+    let mut pads = vec![pad_leaf];
     for i in 0..depth as usize {
         pads.push(two_to_one(pads[i], pads[i]));
     }
@@ -44,20 +44,24 @@ pub struct AccountTree {
 
 impl AccountTree {
     /// Builds the tree over `leaves` (in leaf order) on `backend`.
-    pub fn build(backend: &dyn HashBackend, leaves: Vec<Digest>) -> Result<Self, TreeShapeError> {
+    pub fn build(
+        backend: &dyn HashBackend,
+        leaves: Vec<Digest>,
+        pad_leaf: Digest,
+    ) -> Result<Self, TreeShapeError> {
         if leaves.is_empty() {
             return Err(TreeShapeError::Empty);
         }
-        let pads = padding_digests(depth_for(leaves.len() as u64));
+        let pads = padding_digests(pad_leaf, depth_for(leaves.len() as u64));
         let upper = backend.build_levels(&leaves, &pads[..pads.len() - 1]);
         let mut levels = Vec::with_capacity(pads.len());
         levels.push(leaves);
         levels.extend(upper);
-        Self::from_levels(levels)
+        Self::from_levels(levels, pad_leaf)
     }
 
     /// Wraps stored levels after checking that their sizes fit the shape.
-    pub fn from_levels(levels: Vec<Vec<Digest>>) -> Result<Self, TreeShapeError> {
+    pub fn from_levels(levels: Vec<Vec<Digest>>, pad_leaf: Digest) -> Result<Self, TreeShapeError> {
         let n = levels.first().map_or(0, Vec::len);
         if n == 0 {
             return Err(TreeShapeError::Empty);
@@ -77,7 +81,7 @@ impl AccountTree {
         }
         Ok(AccountTree {
             levels,
-            pads: padding_digests(depth),
+            pads: padding_digests(pad_leaf, depth),
         })
     }
 
@@ -87,6 +91,11 @@ impl AccountTree {
 
     pub fn num_leaves(&self) -> u64 {
         self.levels[0].len() as u64
+    }
+
+    /// The digest in every padding leaf slot.
+    pub fn pad_leaf(&self) -> Digest {
+        self.pads[0]
     }
 
     pub fn root(&self) -> Digest {
