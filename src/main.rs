@@ -114,11 +114,11 @@ struct CommitArgs {
 struct ProveArgs {
     #[command(flatten)]
     commit: CommitArgs,
-    /// Users per batch proof (a power of two, at most 16384).
-    #[arg(long, default_value_t = 64)]
+    /// Users per batch proof (a power of two, at most 16384). 256 fills 2^14 rows at 20 assets.
+    #[arg(long, default_value_t = 256)]
     batch_size: usize,
     /// Child proofs per aggregation proof (a power of two, at least 2).
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 8)]
     arity: usize,
 }
 

@@ -108,6 +108,7 @@ impl Ingest<'_> {
             })
             .collect();
         let fresh = self.drop_duplicates(chunk, &commits, state);
+        self.reject_zero_commitments(chunk, &commits);
         // Once anything is wrong the run will be rejected: keep validating, skip the work.
         if self.problems.is_empty() {
             self.hash_and_store(chunk, &commits, &fresh, state)?;
@@ -115,6 +116,16 @@ impl Ingest<'_> {
         self.progress.inc(chunk.len() as u64);
         chunk.clear();
         Ok(())
+    }
+
+    /// The proofs need idc_0 != 0 so no user hashes to the padding leaf (about 2^-64 per user).
+    fn reject_zero_commitments(&mut self, chunk: &[SourcedAccount], commits: &[(Digest, Digest)]) {
+        for (a, (_, idc)) in chunk.iter().zip(commits) {
+            if idc.limbs()[0] == 0 {
+                let msg = format!("user {}: id commitment starts with zero; commit this round with another secret", a.account.id());
+                self.problems.push(Problem::new(&a.file, ProblemKind::Malformed, msg).at_line(a.line));
+            }
+        }
     }
 
     /// Flags repeated ids (same id => same id commitment); returns which are new.
