@@ -2,27 +2,20 @@
 
 mod common;
 
-use common::{data, s, stderr, stdout, zkpor};
+use common::{data, run_on, s, stderr, stdout, zkpor};
 use serde_json::Value;
 use std::path::Path;
 use zkpor::error::exit;
 
 fn commit_sample(accounts: &Path, out: &Path) -> Value {
-    let o = zkpor(&[
+    let reserves = data("sample/reserves.csv");
+    let o = run_on(
         "commit",
-        "--accounts",
-        s(accounts),
-        "--assets",
-        s(&data("sample/assets.csv")),
-        "--reserves",
-        s(&data("sample/reserves.csv")),
-        "--secret",
-        s(&data("sample/secret.demo")),
-        "--out",
-        s(out),
-        "--json",
-        "--quiet",
-    ]);
+        accounts,
+        Some(&reserves),
+        out,
+        &["--json", "--quiet"],
+    );
     assert!(o.status.success(), "commit failed: {}", stderr(&o));
     serde_json::from_str(&stdout(&o)).expect("summary JSON on stdout")
 }
@@ -257,15 +250,13 @@ fn user_proofs_verify_and_tampering_is_caught() {
 fn rejected_commit_exits_with_input_code_and_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let o = zkpor(&[
+    let o = run_on(
         "commit",
-        "--accounts",
-        s(&data("invalid/malformed_number.csv")),
-        "--assets",
-        s(&data("sample/assets.csv")),
-        "--out",
-        s(&out),
-    ]);
+        &data("invalid/malformed_number.csv"),
+        None,
+        &out,
+        &[],
+    );
     assert_eq!(o.status.code(), Some(exit::BAD_INPUT));
     assert!(
         stderr(&o).contains("malformed_number.csv:2: column 3 (ETH)"),
@@ -276,15 +267,7 @@ fn rejected_commit_exits_with_input_code_and_leaves_nothing() {
         std::fs::read_dir(dir.path()).unwrap().next().is_none(),
         "output left behind"
     );
-    let o = zkpor(&[
-        "commit",
-        "--accounts",
-        s(&data("invalid/insolvent.csv")),
-        "--assets",
-        s(&data("sample/assets.csv")),
-        "--out",
-        s(&out),
-    ]);
+    let o = run_on("commit", &data("invalid/insolvent.csv"), None, &out, &[]);
     assert_eq!(o.status.code(), Some(exit::INSOLVENT_USER));
 }
 
@@ -293,16 +276,13 @@ fn existing_output_is_not_overwritten_without_force() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     commit_sample(&data("sample/accounts.csv"), &out);
-    let o = zkpor(&[
+    let o = run_on(
         "commit",
-        "--accounts",
-        s(&data("sample/accounts.csv")),
-        "--assets",
-        s(&data("sample/assets.csv")),
-        "--out",
-        s(&out),
-        "--quiet",
-    ]);
+        &data("sample/accounts.csv"),
+        None,
+        &out,
+        &["--quiet"],
+    );
     assert_eq!(o.status.code(), Some(exit::USAGE));
     assert!(stderr(&o).contains("--force"));
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{data, s, stderr, stdout, zkpor};
+use common::{data, run_on, s, stderr, stdout, zkpor};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use zkpor::circuits::CircuitSet;
@@ -17,24 +17,15 @@ fn proven() -> &'static Path {
     OUT.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap().keep();
         let out = dir.join("round");
-        let o = zkpor(&[
+        let reserves = data("sample/reserves.csv");
+        let flags = ["--batch-size", "64", "--arity", "4", "--quiet"];
+        let o = run_on(
             "prove",
-            "--accounts",
-            s(&data("sample/accounts.csv")),
-            "--assets",
-            s(&data("sample/assets.csv")),
-            "--reserves",
-            s(&data("sample/reserves.csv")),
-            "--secret",
-            s(&data("sample/secret.demo")),
-            "--out",
-            s(&out),
-            "--batch-size",
-            "64",
-            "--arity",
-            "4",
-            "--quiet",
-        ]);
+            &data("sample/accounts.csv"),
+            Some(&reserves),
+            &out,
+            &flags,
+        );
         assert!(o.status.success(), "prove failed: {}", stderr(&o));
         out
     })
@@ -61,19 +52,14 @@ fn prove_then_verify_the_sample() {
     assert!(stdout(&o).starts_with("VALID"), "{}", stdout(&o));
     // The committed root is the same whether or not proofs were made.
     let commit_dir = tempfile::tempdir().unwrap();
-    let o = zkpor(&[
+    let c = commit_dir.path().join("c");
+    let o = run_on(
         "commit",
-        "--accounts",
-        s(&data("sample/accounts.csv")),
-        "--assets",
-        s(&data("sample/assets.csv")),
-        "--secret",
-        s(&data("sample/secret.demo")),
-        "--out",
-        s(&commit_dir.path().join("c")),
-        "--json",
-        "--quiet",
-    ]);
+        &data("sample/accounts.csv"),
+        None,
+        &c,
+        &["--json", "--quiet"],
+    );
     let committed: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(committed["root"], summary.root);
 }
@@ -161,20 +147,14 @@ fn summary_that_disagrees_with_the_proof_fails() {
 fn reserve_shortfall_exits_5_and_names_the_asset() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("round");
-    let o = zkpor(&[
+    let short = data("invalid/short_reserves.csv");
+    let o = run_on(
         "prove",
-        "--accounts",
-        s(&data("sample/accounts.csv")),
-        "--assets",
-        s(&data("sample/assets.csv")),
-        "--reserves",
-        s(&data("invalid/short_reserves.csv")),
-        "--secret",
-        s(&data("sample/secret.demo")),
-        "--out",
-        s(&out),
-        "--quiet",
-    ]);
+        &data("sample/accounts.csv"),
+        Some(&short),
+        &out,
+        &["--quiet"],
+    );
     assert_eq!(
         o.status.code(),
         Some(exit::RESERVE_SHORTFALL),

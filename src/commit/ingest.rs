@@ -123,7 +123,8 @@ impl Ingest<'_> {
         for (a, (_, idc)) in chunk.iter().zip(commits) {
             if idc.limbs()[0] == 0 {
                 let msg = format!("user {}: id commitment starts with zero; commit this round with another secret", a.account.id());
-                self.problems.push(Problem::new(&a.file, ProblemKind::Malformed, msg).at_line(a.line));
+                self.problems
+                    .push(Problem::new(&a.file, ProblemKind::Malformed, msg).at_line(a.line));
             }
         }
     }

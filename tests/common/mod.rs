@@ -31,3 +31,32 @@ pub fn stderr(o: &Output) -> String {
 pub fn s(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }
+
+/// Runs `zkpor <cmd>` on `accounts` with the sample's assets.csv and demo
+/// secret, `reserves` if given, writing to `out`, plus `extra` flags.
+pub fn run_on(
+    cmd: &str,
+    accounts: &Path,
+    reserves: Option<&Path>,
+    out: &Path,
+    extra: &[&str],
+) -> Output {
+    let assets = data("sample/assets.csv");
+    let secret = data("sample/secret.demo");
+    let mut args = vec![
+        cmd,
+        "--accounts",
+        s(accounts),
+        "--assets",
+        s(&assets),
+        "--secret",
+        s(&secret),
+        "--out",
+        s(out),
+    ];
+    if let Some(r) = reserves {
+        args.extend(["--reserves", s(r)]);
+    }
+    args.extend(extra);
+    zkpor(&args)
+}
