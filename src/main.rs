@@ -12,7 +12,7 @@ use zkpor::digest::Digest;
 use zkpor::error::{exit, Error, Result};
 use zkpor::inclusion::{make_user_proof, verify_user_proof};
 use zkpor::progress::Progress;
-use zkpor::prove::verify::verify_out;
+use zkpor::prove::verify::{default_cache_dir, verify_out};
 use zkpor::prove::{prove, ProveRequest};
 
 #[derive(Parser)]
@@ -126,6 +126,10 @@ struct ProveArgs {
 struct VerifyArgs {
     /// A prove output directory.
     dir: PathBuf,
+    /// Rebuild the circuits even if this machine cached them from an earlier rebuild
+    /// (the cache lives in $ZKPOR_CACHE_DIR, $XDG_CACHE_HOME/zkpor or ~/.cache/zkpor).
+    #[arg(long)]
+    no_cache: bool,
     /// Print the verdict as JSON.
     #[arg(long)]
     json: bool,
@@ -212,7 +216,7 @@ fn run_demo(a: DemoArgs, progress: Progress) -> Result<()> {
     let outcome = prove(&req)?;
     report::print_summary(&outcome.summary, &outcome.out);
     report::print_proof(&outcome.summary);
-    let verified = verify_out(&outcome.out);
+    let verified = verify_out(&outcome.out, default_cache_dir().as_deref());
     report::print_verify(&outcome.out, &verified, false);
     verified?;
     let user = first_user(&file("accounts.csv"))?;
@@ -306,7 +310,8 @@ fn run_prove(a: ProveArgs, progress: Progress, quiet: bool) -> Result<()> {
 }
 
 fn run_verify(a: VerifyArgs) -> Result<()> {
-    let result = verify_out(&a.dir);
+    let cache = (!a.no_cache).then(default_cache_dir).flatten();
+    let result = verify_out(&a.dir, cache.as_deref());
     report::print_verify(&a.dir, &result, a.json);
     result.map(|_| ())
 }
@@ -369,7 +374,11 @@ fn run_verify_user(a: VerifyUserArgs) -> Result<()> {
         (Some(r), _) => {
             Some(Digest::from_hex(r).map_err(|e| Error::Usage(format!("--root: {e}")))?)
         }
-        (None, Some(dir)) => Some(verify_out(dir)?.values.account_root),
+        (None, Some(dir)) => Some(
+            verify_out(dir, default_cache_dir().as_deref())?
+                .values
+                .account_root,
+        ),
         (None, None) => None,
     };
     let verdict = verify_user_proof(&proof, root);

@@ -4,7 +4,7 @@ use std::path::Path;
 use zkpor::artifacts::{Summary, UserProofFile};
 use zkpor::error::Result;
 use zkpor::inclusion::UserVerdict;
-use zkpor::prove::verify::VerifyReport;
+use zkpor::prove::verify::{VerifierSource, VerifyReport};
 
 pub fn print_summary(s: &Summary, out: &Path) {
     println!("committed {} users into {}", s.users, out.display());
@@ -111,7 +111,7 @@ pub fn print_verify(dir: &Path, r: &Result<VerifyReport>, json: bool) {
         let v = match r {
             Ok(r) => {
                 serde_json::json!({"valid": true, "root": r.summary.root, "users": r.values.users,
-                "rebuild_ms": r.rebuild_ms, "verify_ms": r.verify_ms, "assets": r.summary.assets})
+                "rebuild_ms": r.rebuild_ms, "from_cache": r.source == VerifierSource::Cache, "verify_ms": r.verify_ms, "assets": r.summary.assets})
             }
             Err(e) => serde_json::json!({"valid": false, "error": e.to_string()}),
         };
@@ -120,10 +120,15 @@ pub fn print_verify(dir: &Path, r: &Result<VerifyReport>, json: bool) {
     }
     match r {
         Ok(r) => {
+            let how = match r.source {
+                VerifierSource::Rebuilt => format!("rebuilt in {} ms", r.rebuild_ms),
+                VerifierSource::Cache => {
+                    "rebuilt earlier on this machine, read from the cache".to_string()
+                }
+            };
             println!(
-                "VALID: the root proof in {} verifies against circuits rebuilt from its parameters ({} ms to rebuild, {} ms to verify)",
+                "VALID: the root proof in {} verifies against circuits rebuilt from its parameters ({how}; {} ms to verify)",
                 dir.display(),
-                r.rebuild_ms,
                 r.verify_ms
             );
             println!(

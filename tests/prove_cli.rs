@@ -7,9 +7,10 @@ use common::{data, run_on, s, stderr, stdout, zkpor};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use zkpor::circuits::CircuitSet;
+use zkpor::circuits::ProofParams;
 use zkpor::commit::read_summary;
 use zkpor::error::exit;
-use zkpor::prove::verify::{params_of, verify_with, ShippedProof};
+use zkpor::prove::verify::{params_of, verify_out, verify_with, ShippedProof, VerifierSource};
 
 /// Proves the sample once per test binary (B = 64, k = 4: 8 batch slots, two levels).
 fn proven() -> &'static Path {
@@ -29,6 +30,35 @@ fn proven() -> &'static Path {
         assert!(o.status.success(), "prove failed: {}", stderr(&o));
         out
     })
+}
+
+/// The root circuit's verifier data, rebuilt from the sample's parameters once.
+fn rebuilt() -> &'static (VerifierCircuitData<F, C, 2>, ProofParams) {
+    static DATA: OnceLock<(VerifierCircuitData<F, C, 2>, ProofParams)> = OnceLock::new();
+    DATA.get_or_init(|| {
+        let params = params_of(&read_summary(proven()).unwrap()).unwrap();
+        (CircuitSet::build(params).root.data.verifier_data(), params)
+    })
+}
+
+#[test]
+fn verify_caches_rebuilt_verifier_data_by_parameters() {
+    let out = proven();
+    let cache = tempfile::tempdir().unwrap();
+    let first = verify_out(out, Some(cache.path())).unwrap();
+    assert_eq!(first.source, VerifierSource::Rebuilt);
+    let second = verify_out(out, Some(cache.path())).unwrap();
+    assert_eq!(second.source, VerifierSource::Cache);
+    assert_eq!(first.values, second.values);
+    // A damaged cache entry is not trusted: it is rebuilt instead.
+    for entry in std::fs::read_dir(cache.path()).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::write(&path, b"garbage").unwrap();
+    }
+    assert_eq!(
+        verify_out(out, Some(cache.path())).unwrap().source,
+        VerifierSource::Rebuilt
+    );
 }
 
 #[test]
@@ -87,9 +117,9 @@ fn verify_user_accepts_the_root_of_a_verified_proof() {
 fn any_changed_byte_in_proof_or_verifier_data_fails() {
     let out = proven();
     let summary = read_summary(out).unwrap();
-    let circuits = CircuitSet::build(params_of(&summary).unwrap());
+    let (data, params) = rebuilt();
     let shipped = ShippedProof::read(out).unwrap();
-    verify_with(&circuits, &summary, &shipped).expect("untouched proof verifies");
+    verify_with(data, params, &summary, &shipped).expect("untouched proof verifies");
     let check = |name: &str, len: usize, stride: usize, edit: &dyn Fn(&mut ShippedProof, usize)| {
         let mut positions: Vec<usize> = (0..len).step_by(stride).collect();
         positions.push(len - 1);
@@ -101,7 +131,7 @@ fn any_changed_byte_in_proof_or_verifier_data_fails() {
             };
             edit(&mut bad, at);
             assert!(
-                verify_with(&circuits, &summary, &bad).is_err(),
+                verify_with(data, params, &summary, &bad).is_err(),
                 "{name}: flipping byte {at} still verifies"
             );
         }
@@ -121,24 +151,24 @@ fn any_changed_byte_in_proof_or_verifier_data_fails() {
 fn summary_that_disagrees_with_the_proof_fails() {
     let out = proven();
     let summary = read_summary(out).unwrap();
-    let circuits = CircuitSet::build(params_of(&summary).unwrap());
+    let (data, params) = rebuilt();
     let shipped = ShippedProof::read(out).unwrap();
     let mut bad = summary.clone();
     bad.assets[2].total_equity = "157517.238215".into();
     assert!(
-        verify_with(&circuits, &bad, &shipped).is_err(),
+        verify_with(data, params, &bad, &shipped).is_err(),
         "inflated total accepted"
     );
     let mut bad = summary.clone();
     bad.assets[0].reserve = Some("1.00000000".into());
     assert!(
-        verify_with(&circuits, &bad, &shipped).is_err(),
+        verify_with(data, params, &bad, &shipped).is_err(),
         "changed reserve accepted"
     );
     let mut bad = summary.clone();
     bad.users += 1;
     assert!(
-        verify_with(&circuits, &bad, &shipped).is_err(),
+        verify_with(data, params, &bad, &shipped).is_err(),
         "changed user count accepted"
     );
 }

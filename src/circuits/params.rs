@@ -8,7 +8,8 @@ use plonky2::field::types::Field;
 pub const MAX_BATCH_LOG: u32 = 14;
 /// Largest aggregation arity: keeps a node's limb sums below 2^48.
 pub const MAX_ARITY_LOG: u32 = 16;
-/// Version of the circuit family, hashed into the parameter digest.
+/// Version of the circuit family, hashed into the parameter digest. Bump it
+/// whenever any circuit changes: it also keys the local verifier-data cache.
 pub const CIRCUIT_VERSION: u64 = 1;
 
 /// Parameters that fix every circuit of a round.

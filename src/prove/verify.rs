@@ -4,10 +4,12 @@
 
 use crate::artifacts::{names, Summary};
 use crate::circuits::witness::{reserve_commitment, PriceVector};
-use crate::circuits::{CircuitSet, Proof, ProofParams, RootValues};
+use crate::circuits::{CircuitSet, Proof, ProofParams, RootValues, C, D};
 use crate::commit::{ms, read_summary};
 use crate::error::{Error, Result};
+use crate::field::F;
 use crate::model::Decimal;
+use plonky2::plonk::circuit_data::VerifierCircuitData;
 use plonky2::util::serialization::DefaultGateSerializer;
 use std::path::Path;
 use std::time::Instant;
@@ -17,6 +19,7 @@ pub struct VerifyReport {
     pub values: RootValues,
     pub rebuild_ms: u64,
     pub verify_ms: u64,
+    pub source: VerifierSource,
 }
 
 /// The shipped bytes of a root proof and its verifier data.
@@ -40,20 +43,53 @@ impl ShippedProof {
     }
 }
 
-pub fn verify_out(out: &Path) -> Result<VerifyReport> {
+/// Where rebuilt verifier data came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VerifierSource {
+    /// Rebuilt from the parameters in this run.
+    Rebuilt,
+    /// Rebuilt by an earlier run of this zkpor version and cached locally.
+    Cache,
+}
+
+pub fn verify_out(out: &Path, cache: Option<&Path>) -> Result<VerifyReport> {
     let summary = read_summary(out)?;
     let shipped = ShippedProof::read(out)?;
+    let params = params_of(&summary)?;
     let t = Instant::now();
-    let circuits = CircuitSet::build(params_of(&summary)?);
+    let (verifier, source) = rebuilt_verifier(&params, cache)?;
     let rebuild_ms = ms(t);
     let t = Instant::now();
-    let values = verify_with(&circuits, &summary, &shipped)?;
+    let values = match (verify_with(&verifier, &params, &summary, &shipped), source) {
+        // A cache entry from another build of the same version may be stale:
+        // a failure against cached data is only final after a fresh rebuild.
+        (Err(_), VerifierSource::Cache) => return verify_out(out, None),
+        (result, _) => result?,
+    };
     Ok(VerifyReport {
         summary,
         values,
         rebuild_ms,
         verify_ms: ms(t),
+        source,
     })
+}
+
+/// The root circuit's verifier data for `params`: from the local cache when an
+/// earlier rebuild stored it, otherwise rebuilt (and stored when `cache` is set).
+pub fn rebuilt_verifier(
+    params: &ProofParams,
+    cache: Option<&Path>,
+) -> Result<(VerifierCircuitData<F, C, D>, VerifierSource)> {
+    if let Some(v) = cache.and_then(|dir| cache::load(dir, params)) {
+        return Ok((v, VerifierSource::Cache));
+    }
+    let verifier = CircuitSet::build(*params).root.data.verifier_data();
+    if let Some(dir) = cache {
+        // A cache that cannot be written only costs the next run a rebuild.
+        let _ = cache::store(dir, params, &verifier);
+    }
+    Ok((verifier, VerifierSource::Rebuilt))
 }
 
 /// The proof parameters recorded in a summary.
@@ -76,13 +112,13 @@ pub fn params_of(summary: &Summary) -> Result<ProofParams> {
     Ok(params)
 }
 
-/// Verifies shipped bytes against already rebuilt circuits.
+/// Verifies shipped bytes against rebuilt verifier data.
 pub fn verify_with(
-    circuits: &CircuitSet,
+    data: &VerifierCircuitData<F, C, D>,
+    params: &ProofParams,
     summary: &Summary,
     shipped: &ShippedProof,
 ) -> Result<RootValues> {
-    let data = &circuits.root.data;
     let bad = |m: String| Error::Verify(m);
     let common = data
         .common
@@ -117,9 +153,9 @@ pub fn verify_with(
             ))
         }
     }
-    let values = RootValues::parse(&proof.public_inputs, circuits.params.num_assets)
+    let values = RootValues::parse(&proof.public_inputs, params.num_assets)
         .map_err(|e| bad(e.to_string()))?;
-    check_against_summary(&values, summary, &circuits.params)?;
+    check_against_summary(&values, summary, params)?;
     Ok(values)
 }
 
@@ -189,4 +225,61 @@ fn units(text: &str, decimals: u32) -> Result<u128> {
     Decimal::parse(text)
         .and_then(|d| d.non_negative_units(decimals, text))
         .map_err(|e| Error::Verify(format!("summary.json: {e}")))
+}
+
+/// The local cache of rebuilt verifier data, keyed by zkpor version and the
+/// parameter digest (which includes the circuit-family version).
+mod cache {
+    use super::{ProofParams, VerifierCircuitData, C, D, F};
+    use plonky2::plonk::circuit_data::{CommonCircuitData, VerifierOnlyCircuitData};
+    use plonky2::util::serialization::DefaultGateSerializer;
+    use std::path::{Path, PathBuf};
+
+    fn paths(dir: &Path, params: &ProofParams) -> (PathBuf, PathBuf) {
+        let key = format!(
+            "v{}-{}",
+            env!("CARGO_PKG_VERSION"),
+            params.digest().to_hex()
+        );
+        (
+            dir.join(format!("{key}.common")),
+            dir.join(format!("{key}.verifier")),
+        )
+    }
+
+    pub fn load(dir: &Path, params: &ProofParams) -> Option<VerifierCircuitData<F, C, D>> {
+        let (c, v) = paths(dir, params);
+        let common =
+            CommonCircuitData::from_bytes(std::fs::read(c).ok()?, &DefaultGateSerializer).ok()?;
+        let verifier_only = VerifierOnlyCircuitData::from_bytes(std::fs::read(v).ok()?).ok()?;
+        Some(VerifierCircuitData {
+            verifier_only,
+            common,
+        })
+    }
+
+    pub fn store(
+        dir: &Path,
+        params: &ProofParams,
+        data: &VerifierCircuitData<F, C, D>,
+    ) -> Option<()> {
+        let (c, v) = paths(dir, params);
+        std::fs::create_dir_all(dir).ok()?;
+        let common = data.common.to_bytes(&DefaultGateSerializer).ok()?;
+        let verifier = data.verifier_only.to_bytes().ok()?;
+        crate::artifacts::write_atomic(&c, &common).ok()?;
+        crate::artifacts::write_atomic(&v, &verifier).ok()
+    }
+}
+
+/// The default cache folder: $ZKPOR_CACHE_DIR, else $XDG_CACHE_HOME/zkpor, else ~/.cache/zkpor.
+pub fn default_cache_dir() -> Option<std::path::PathBuf> {
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from)
+    };
+    env("ZKPOR_CACHE_DIR")
+        .or_else(|| env("XDG_CACHE_HOME").map(|d| d.join("zkpor")))
+        .or_else(|| env("HOME").map(|h| h.join(".cache").join("zkpor")))
 }

@@ -12,10 +12,12 @@ pub fn data(rel: &str) -> PathBuf {
     repo().join("datasets").join(rel)
 }
 
-/// Runs the zkpor binary with `args`.
+/// Runs the zkpor binary with `args`, with a verifier cache private to this test process.
 pub fn zkpor(args: &[&str]) -> Output {
+    let cache = std::env::temp_dir().join(format!("zkpor-test-cache-{}", std::process::id()));
     Command::new(env!("CARGO_BIN_EXE_zkpor"))
         .args(args)
+        .env("ZKPOR_CACHE_DIR", cache)
         .output()
         .expect("zkpor binary runs")
 }
