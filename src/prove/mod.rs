@@ -9,9 +9,9 @@ use crate::artifacts::{names, AccountsReader, ProofFiles, ProofSummary, StagingD
 use crate::circuits::witness::{reserve_commitment, PriceVector, UserSlot};
 use crate::circuits::{CircuitSet, Proof, ProofParams, RootValues};
 use crate::commit::{commit_staged, ms, write_summary, CommitRequest, Staged};
+use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::leaf::id_commitment;
-use plonky2::plonk::config::GenericHashOut;
 use plonky2::util::serialization::DefaultGateSerializer;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -31,13 +31,14 @@ pub struct ProveOutcome {
 }
 
 pub fn prove(req: &ProveRequest) -> Result<ProveOutcome> {
+    if req.commit.reserves.is_none() {
+        return Err(Error::Usage(
+            "prove needs --reserves: the root proof shows reserves cover every asset".into(),
+        ));
+    }
     let stage = StagingDir::create(&req.commit.out, req.commit.force)?;
     let mut staged = commit_staged(&req.commit, &stage)?;
-    let reserves = staged.reserves.clone().ok_or_else(|| {
-        Error::Usage(
-            "prove needs --reserves: the root proof shows reserves cover every asset".into(),
-        )
-    })?;
+    let reserves = staged.reserves.clone().unwrap_or_default();
     check_coverage(&staged.summary)?;
     let params = ProofParams::new(
         req.batch_size,
@@ -229,7 +230,7 @@ fn write_proof(
         params_digest: p.digest().to_hex(),
         price_commitment: prices.commitment().to_hex(),
         reserve_commitment: reserve_commitment(reserves).to_hex(),
-        root_circuit_digest: hex(&data.verifier_only.circuit_digest.to_bytes()),
+        root_circuit_digest: Digest::from_hash_out(data.verifier_only.circuit_digest).to_hex(),
         proof_bytes: proof_bytes.len(),
         zero_knowledge: data.common.config.zero_knowledge,
         files: ProofFiles {
@@ -238,8 +239,4 @@ fn write_proof(
             verifier_only: names::VERIFIER_ONLY.into(),
         },
     })
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
