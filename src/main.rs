@@ -90,7 +90,7 @@ struct CommitArgs {
     /// assets.csv: symbol,decimals,price_usd.
     #[arg(long)]
     assets: PathBuf,
-    /// reserves.csv: symbol,amount (optional).
+    /// reserves.csv: symbol,amount (optional for commit, required for prove).
     #[arg(long)]
     reserves: Option<PathBuf>,
     /// Round secret file (at least 32 bytes). Without it a fresh one is written to OUT/secret.

@@ -40,6 +40,17 @@ impl Progress {
             .with_message(what.to_string())
     }
 
+    /// A ticking spinner for one long step.
+    pub fn spinner(&self, what: &str) -> ProgressBar {
+        let style = ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner());
+        let bar = ProgressBar::with_draw_target(None, self.target())
+            .with_style(style)
+            .with_message(what.to_string());
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+        bar
+    }
+
     /// A counter for a stream of unknown length.
     pub fn counter(&self, what: &str) -> ProgressBar {
         let style =

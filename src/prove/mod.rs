@@ -49,7 +49,9 @@ pub fn prove(req: &ProveRequest) -> Result<ProveOutcome> {
     .map_err(Error::Usage)?;
 
     let t = Instant::now();
+    let spinner = req.commit.progress.spinner("building circuits");
     let circuits = CircuitSet::build(params);
+    spinner.finish_and_clear();
     staged
         .summary
         .timings_ms
@@ -59,10 +61,12 @@ pub fn prove(req: &ProveRequest) -> Result<ProveOutcome> {
     let (top, timings) = prove_tower(&stage, &staged, &circuits, &prices, req)?;
     staged.summary.timings_ms.extend(timings);
     let t = Instant::now();
+    let spinner = req.commit.progress.spinner("proving the root");
     let root = circuits
         .root
         .prove(&top, &reserves)
         .map_err(|e| Error::Prove(e.to_string()))?;
+    spinner.finish_and_clear();
     staged.summary.timings_ms.insert("prove_root".into(), ms(t));
     check_root(&root, &staged, &circuits, &prices, &reserves)?;
     staged.summary.proof = Some(write_proof(&stage, &root, &circuits, &prices, &reserves)?);
