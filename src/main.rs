@@ -317,30 +317,10 @@ fn run_verify(a: VerifyArgs) -> Result<()> {
 }
 
 fn run_commit(a: CommitArgs, progress: Progress, quiet: bool) -> Result<()> {
-    let req = CommitRequest {
-        accounts: a.accounts,
-        assets: a.assets,
-        reserves: a.reserves,
-        secret: a.secret,
-        out: a.out,
-        force: a.force,
-        max_problems: a.max_errors,
-        backend: &CpuBackend,
-        progress,
-    };
-    let outcome = commit(&req)?;
-    if let (Some(path), false) = (&outcome.generated_secret, quiet) {
-        eprintln!(
-            "warning: generated a new round secret at {} (mode 0600). Keep it private: anyone holding it can link user nonces. Pass it with --secret to reproduce this root.",
-            path.display()
-        );
-    }
+    let outcome = commit(&commit_request(&a, progress))?;
+    warn_generated_secret(outcome.generated_secret.as_ref(), quiet);
     if a.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&outcome.summary)
-                .map_err(|e| Error::Usage(e.to_string()))?
-        );
+        print_json(&outcome.summary)?;
     } else {
         report::print_summary(&outcome.summary, &outcome.out);
     }

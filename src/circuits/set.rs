@@ -22,10 +22,7 @@ impl CircuitSet {
         let batch = BatchCircuit::build(params.leaf_batch_log(), params.num_assets, config.clone());
         let mut levels: Vec<AggregateCircuit> = Vec::new();
         for arity_log in params.level_arity_logs() {
-            let (common, verifier) = match levels.last() {
-                Some(l) => (&l.data.common, &l.data.verifier_only),
-                None => (&batch.data.common, &batch.data.verifier_only),
-            };
+            let (common, verifier) = top(&batch, &levels);
             let level = AggregateCircuit::build(
                 common,
                 verifier,
