@@ -2,14 +2,20 @@
 //! Callers hold a `&dyn HashBackend` and never learn which implementation ran.
 
 pub mod cpu;
+pub mod gpu;
+pub mod layout;
+mod select;
 
 use crate::digest::Digest;
 use crate::field::F;
 
 pub use cpu::CpuBackend;
+pub use gpu::{GpuBackend, GpuError, GpuOptions};
+pub use layout::MerkleDigests;
+pub use select::{select, Choice, Selected};
 
 /// Bulk hashing. Every implementation must agree bit for bit with plonky2's
-/// `PoseidonHash` (`hash_no_pad`, `two_to_one`).
+/// `PoseidonHash` (`hash_no_pad`, `two_to_one`) and `MerkleTree`.
 pub trait HashBackend: Send + Sync {
     /// A short name recorded in summaries ("cpu", "gpu").
     fn name(&self) -> &'static str;
@@ -22,4 +28,26 @@ pub trait HashBackend: Send + Sync {
     /// Level i+1 holds `ceil(len_i / 2)` nodes, node j = `two_to_one(c[2j], c[2j+1])`,
     /// where a missing right child is `pads[i]`. Returns levels 1..=depth in order.
     fn build_levels(&self, leaves: &[Digest], pads: &[Digest]) -> Vec<Vec<Digest>>;
+
+    /// plonky2's `MerkleTree::new(rows, cap_height)` over the `width`-element rows
+    /// of `inputs` (a power-of-two count): leaves hashed with `hash_or_noop`, the
+    /// digests in plonky2's interleaved layout.
+    fn merkle_tree(&self, inputs: &[F], width: usize, cap_height: usize) -> MerkleDigests {
+        let leaves = if width <= 4 {
+            inputs.chunks(width.max(1)).map(noop_digest).collect()
+        } else {
+            self.hash_leaves(inputs, width)
+        };
+        let depth = leaves.len().max(1).trailing_zeros() as usize;
+        let mut layers = vec![leaves];
+        layers.extend(self.build_levels(&layers[0], &vec![Digest::ZERO; depth]));
+        layout::from_compact_layers(&layers, cap_height)
+    }
+}
+
+/// plonky2's `hash_or_noop` for a row of at most 4 elements: the row, zero-padded.
+fn noop_digest(row: &[F]) -> Digest {
+    let mut e = [<F as plonky2::field::types::Field>::ZERO; 4];
+    e[..row.len()].copy_from_slice(row);
+    Digest::from_elements(e)
 }

@@ -1,0 +1,86 @@
+// plonky2's Poseidon permutation, width 12: HALF_N_FULL_ROUNDS full rounds,
+// N_PARTIAL_ROUNDS partial rounds, HALF_N_FULL_ROUNDS full rounds. Each round
+// adds its constants, applies x^7 (to every element in a full round, to
+// element 0 in a partial one) and multiplies by the circulant-plus-diagonal
+// MDS matrix. This is plonky2's `poseidon_naive`, which plonky2's fast
+// partial-round form equals exactly.
+//
+// Needs from the generated prelude: MDS_CIRC, MDS_DIAG, HALF_N_FULL_ROUNDS,
+// N_PARTIAL_ROUNDS; and a field file (goldilocks_u32 or goldilocks_u64).
+
+// plonky2's ALL_ROUND_CONSTANTS as (lo, hi) limbs, uploaded by the host.
+@group(0) @binding(0) var<storage, read> round_constants: array<vec2<u32>>;
+
+fn sbox(x: Fe) -> Fe {
+    let x2 = fe_mul(x, x);
+    let x3 = fe_mul(x, x2);
+    let x4 = fe_mul(x2, x2);
+    return fe_mul(x3, x4);
+}
+
+fn add_round_constants(state: ptr<function, array<Fe, 12>>, round: u32) {
+    for (var i = 0u; i < 12u; i = i + 1u) {
+        let c = round_constants[round * 12u + i];
+        (*state)[i] = fe_add((*state)[i], fe_from_limbs(c.x, c.y));
+    }
+}
+
+// out[r] = sum_i state[(i + r) % 12] * MDS_CIRC[i] + state[r] * MDS_DIAG[r].
+fn mds(state: array<Fe, 12>) -> array<Fe, 12> {
+    var out: array<Fe, 12>;
+    for (var r = 0u; r < 12u; r = r + 1u) {
+        var row: array<u32, 12>;
+        for (var j = 0u; j < 12u; j = j + 1u) {
+            row[j] = MDS_CIRC[(j + 12u - r) % 12u];
+        }
+        row[r] = row[r] + MDS_DIAG[r];
+        out[r] = fe_dot_small(state, row);
+    }
+    return out;
+}
+
+fn full_round(state: ptr<function, array<Fe, 12>>, round: u32) {
+    add_round_constants(state, round);
+    for (var i = 0u; i < 12u; i = i + 1u) {
+        (*state)[i] = sbox((*state)[i]);
+    }
+    *state = mds(*state);
+}
+
+fn partial_round(state: ptr<function, array<Fe, 12>>, round: u32) {
+    add_round_constants(state, round);
+    (*state)[0] = sbox((*state)[0]);
+    *state = mds(*state);
+}
+
+fn permute(input: array<Fe, 12>) -> array<Fe, 12> {
+    var state = input;
+    var round = 0u;
+    for (var i = 0u; i < HALF_N_FULL_ROUNDS; i = i + 1u) {
+        full_round(&state, round);
+        round = round + 1u;
+    }
+    for (var i = 0u; i < N_PARTIAL_ROUNDS; i = i + 1u) {
+        partial_round(&state, round);
+        round = round + 1u;
+    }
+    for (var i = 0u; i < HALF_N_FULL_ROUNDS; i = i + 1u) {
+        full_round(&state, round);
+        round = round + 1u;
+    }
+    return state;
+}
+
+// plonky2's two_to_one: permute [l, r, 0, 0, 0, 0] and keep the first four.
+fn two_to_one(l: array<Fe, 4>, r: array<Fe, 4>) -> array<Fe, 4> {
+    var s: array<Fe, 12>;
+    for (var i = 0u; i < 12u; i = i + 1u) {
+        s[i] = fe_zero();
+    }
+    for (var i = 0u; i < 4u; i = i + 1u) {
+        s[i] = l[i];
+        s[i + 4u] = r[i];
+    }
+    let out = permute(s);
+    return array<Fe, 4>(out[0], out[1], out[2], out[3]);
+}

@@ -1,0 +1,142 @@
+//! Compiled pipelines and the uniform parameter blocks they read. Pipelines are
+//! built once per backend; the round constants are uploaded once.
+
+use bytemuck::{Pod, Zeroable};
+use plonky2::hash::poseidon::ALL_ROUND_CONSTANTS;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use wgpu::util::DeviceExt;
+
+use super::shaders::{source, Arith, Kernel};
+use super::GpuError;
+
+/// Invocations per workgroup, as declared in the WGSL.
+pub const SPONGE_WORKGROUP: u32 = 64;
+/// Nodes one merkle workgroup takes in (it has 128 invocations).
+pub const MERKLE_NODES_PER_GROUP: u32 = 256;
+/// Layers one merkle dispatch reduces at most (256 nodes -> 1).
+pub const MERKLE_MAX_LEVELS: u32 = 8;
+
+/// `SpongeParams` in sponge.wgsl.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
+pub struct SpongeParams {
+    pub count: u32,
+    pub width: u32,
+    pub noop: u32,
+    pub row_len: u32,
+}
+
+/// `MerkleParams` in merkle.wgsl (336 bytes, uniform layout).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Pod, Zeroable)]
+pub struct MerkleParams {
+    pub in_len: u32,
+    pub levels: u32,
+    pub in_layer: u32,
+    pub in_first: u32,
+    pub scatter: u32,
+    pub scatter_inputs: u32,
+    pub subtree_log: u32,
+    pub scatter_base: u32,
+    pub use_pads: u32,
+    pub row_len: u32,
+    pub reserved: [u32; 2],
+    pub out_offsets: [u32; 8],
+    pub pads: [u32; 64],
+}
+
+impl Default for MerkleParams {
+    fn default() -> Self {
+        Zeroable::zeroed()
+    }
+}
+
+/// `SimpleParams` of the one-item-per-invocation kernels (permute, field_ops).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
+pub struct SimpleParams {
+    pub count: u32,
+    pub row_len: u32,
+    pub reserved: [u32; 2],
+}
+
+pub struct Kernels {
+    pub arith: Arith,
+    pub sponge: wgpu::ComputePipeline,
+    pub merkle: wgpu::ComputePipeline,
+    pub round_constants: wgpu::Buffer,
+    /// Diagnostic kernels, compiled on first use.
+    extra: Mutex<HashMap<Kernel, wgpu::ComputePipeline>>,
+}
+
+impl Kernels {
+    pub fn build(device: &wgpu::Device, arith: Arith) -> Result<Self, GpuError> {
+        let sponge = pipeline(device, Kernel::Sponge, arith)?;
+        let merkle = pipeline(device, Kernel::Merkle, arith)?;
+        Ok(Kernels {
+            arith,
+            sponge,
+            merkle,
+            round_constants: round_constants(device),
+            extra: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// A diagnostic kernel's pipeline, compiled once.
+    pub fn extra(
+        &self,
+        device: &wgpu::Device,
+        kernel: Kernel,
+    ) -> Result<wgpu::ComputePipeline, GpuError> {
+        let mut extra = self.extra.lock().map_err(|_| GpuError::Poisoned)?;
+        if let Some(p) = extra.get(&kernel) {
+            return Ok(p.clone());
+        }
+        let p = pipeline(device, kernel, self.arith)?;
+        extra.insert(kernel, p.clone());
+        Ok(p)
+    }
+}
+
+fn pipeline(
+    device: &wgpu::Device,
+    kernel: Kernel,
+    arith: Arith,
+) -> Result<wgpu::ComputePipeline, GpuError> {
+    // Capture validation errors instead of wgpu's default panic.
+    let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+    let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+        label: Some(kernel.entry_point()),
+        source: wgpu::ShaderSource::Wgsl(source(kernel, arith).into()),
+    });
+    let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+        label: Some(kernel.entry_point()),
+        layout: None,
+        module: &module,
+        entry_point: Some(kernel.entry_point()),
+        compilation_options: Default::default(),
+        cache: None,
+    });
+    match pollster::block_on(scope.pop()) {
+        Some(e) => Err(GpuError::Shader(format!(
+            "{} ({}): {e}",
+            kernel.entry_point(),
+            arith.name()
+        ))),
+        None => Ok(pipeline),
+    }
+}
+
+/// plonky2's `ALL_ROUND_CONSTANTS` as (lo, hi) u32 pairs.
+fn round_constants(device: &wgpu::Device) -> wgpu::Buffer {
+    let limbs: Vec<u32> = ALL_ROUND_CONSTANTS
+        .iter()
+        .flat_map(|&c| [c as u32, (c >> 32) as u32])
+        .collect();
+    device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+        label: Some("poseidon round constants"),
+        contents: bytemuck::cast_slice(&limbs),
+        usage: wgpu::BufferUsages::STORAGE,
+    })
+}

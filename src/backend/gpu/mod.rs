@@ -1,0 +1,225 @@
+//! The GPU backend: Poseidon leaf hashing and Merkle building in WGSL compute
+//! shaders through wgpu, bit-identical to the CPU backend and to plonky2.
+
+mod device;
+mod engine;
+mod kernels;
+mod shaders;
+mod slots;
+mod trees;
+
+pub use device::{adapters, report, AdapterReport};
+pub use engine::SimpleTimings;
+pub use shaders::Arith;
+
+use plonky2::field::types::{Field, PrimeField64};
+use shaders::Kernel;
+
+use super::layout::MerkleDigests;
+use super::HashBackend;
+use crate::digest::Digest;
+use crate::field::F;
+use engine::Engine;
+
+/// Largest chunk, in rows: big enough to fill a GPU, small enough that one
+/// submission stays well under a watchdog's limit and two chunks overlap.
+const DEFAULT_CHUNK_LOG: u32 = 20;
+/// Bytes per binding we plan for, whatever more the adapter allows: lavapipe
+/// and many GPUs stop at 128 MiB.
+const BINDING_BUDGET: u64 = 128 << 20;
+
+#[derive(Debug, thiserror::Error)]
+pub enum GpuError {
+    #[error("no {wanted} found{}", seen_list(.seen))]
+    NoAdapter {
+        wanted: &'static str,
+        seen: Vec<String>,
+    },
+    #[error("the adapter does not support {0}")]
+    Unsupported(&'static str),
+    #[error("GPU device error: {0}")]
+    Device(String),
+    #[error("GPU shader failed to compile: {0}")]
+    Shader(String),
+    #[error("{0}")]
+    Shape(String),
+    #[error("GPU backend state poisoned by an earlier panic")]
+    Poisoned,
+    #[error("GPU backend internal error: {0}")]
+    Internal(&'static str),
+}
+
+fn seen_list(seen: &[String]) -> String {
+    if seen.is_empty() {
+        " (wgpu found no Vulkan, Metal or DX12 adapter at all)".to_string()
+    } else {
+        format!(" (wgpu found only: {})", seen.join("; "))
+    }
+}
+
+/// How to open the GPU backend.
+#[derive(Clone, Copy, Debug)]
+pub struct GpuOptions {
+    /// Accept software adapters such as lavapipe.
+    pub allow_software: bool,
+    /// `None`: native u64 where the adapter has it, else u32 limbs.
+    pub arith: Option<Arith>,
+    /// log2 of the largest chunk in rows; tests lower it to exercise chunking.
+    pub max_chunk_log: u32,
+}
+
+impl Default for GpuOptions {
+    fn default() -> Self {
+        GpuOptions {
+            allow_software: true,
+            arith: None,
+            max_chunk_log: DEFAULT_CHUNK_LOG,
+        }
+    }
+}
+
+pub struct GpuBackend {
+    engine: Engine,
+    adapter: AdapterReport,
+    arith: Arith,
+    max_chunk_log: u32,
+    binding_budget: u64,
+}
+
+impl GpuBackend {
+    /// Picks the best adapter, opens it with its real limits and compiles the kernels.
+    pub fn open(opts: GpuOptions) -> Result<Self, GpuError> {
+        let adapter = device::pick_adapter(opts.allow_software)?;
+        let info = device::report(&adapter);
+        let arith = match opts.arith {
+            Some(Arith::U64) if !info.shader_int64 => {
+                return Err(GpuError::Unsupported("64-bit integers in shaders"))
+            }
+            Some(a) => a,
+            None if info.shader_int64 => Arith::U64,
+            None => Arith::U32,
+        };
+        let (dev, queue) = device::open(&adapter, arith == Arith::U64)?;
+        let kernels = kernels::Kernels::build(&dev, arith)?;
+        let binding_budget = BINDING_BUDGET.min(info.max_storage_buffer_binding_size);
+        Ok(GpuBackend {
+            engine: Engine::new(dev, queue, kernels),
+            adapter: info,
+            arith,
+            max_chunk_log: opts.max_chunk_log,
+            binding_budget,
+        })
+    }
+
+    pub fn adapter(&self) -> &AdapterReport {
+        &self.adapter
+    }
+
+    pub fn arith(&self) -> Arith {
+        self.arith
+    }
+
+    /// log2 of the rows per chunk for rows of `width` elements: the inputs, the
+    /// digests and the interleaved window (2x the digests) must each fit a binding.
+    fn chunk_log(&self, width: usize) -> u32 {
+        let row_bytes = (width as u64 * 8).max(64);
+        let fit = (self.binding_budget / row_bytes).max(1);
+        (63 - fit.leading_zeros()).min(self.max_chunk_log)
+    }
+
+    /// plonky2's Poseidon permutation of each state, on the device (canonical in and out).
+    pub fn permute(
+        &self,
+        states: &[[u64; 12]],
+    ) -> Result<(Vec<[u64; 12]>, SimpleTimings), GpuError> {
+        let input: Vec<u32> = states.iter().flatten().flat_map(|&x| limbs(x)).collect();
+        let count = states.len() as u32;
+        let (out, t) =
+            self.engine
+                .run_simple(Kernel::Permute, count, &input, input.len() as u64)?;
+        let states = out
+            .chunks_exact(24)
+            .map(|c| std::array::from_fn(|j| join(c[2 * j], c[2 * j + 1])))
+            .collect();
+        Ok((states, t))
+    }
+
+    /// `(a + b, a - b, a * b)` for each canonical pair, on the device.
+    pub fn field_ops(&self, pairs: &[(u64, u64)]) -> Result<Vec<[u64; 3]>, GpuError> {
+        let input: Vec<u32> = pairs
+            .iter()
+            .flat_map(|&(a, b)| [limbs(a), limbs(b)])
+            .flatten()
+            .collect();
+        let words = 6 * pairs.len() as u64;
+        let (out, _) =
+            self.engine
+                .run_simple(Kernel::FieldOps, pairs.len() as u32, &input, words)?;
+        Ok(out
+            .chunks_exact(6)
+            .map(|c| [join(c[0], c[1]), join(c[2], c[3]), join(c[4], c[5])])
+            .collect())
+    }
+
+    pub fn try_hash_leaves(&self, inputs: &[F], width: usize) -> Result<Vec<Digest>, GpuError> {
+        trees::hash_rows(&self.engine, inputs, width, false, self.chunk_log(width))
+    }
+
+    pub fn try_build_levels(
+        &self,
+        leaves: &[Digest],
+        pads: &[Digest],
+    ) -> Result<Vec<Vec<Digest>>, GpuError> {
+        let depth = pads.len() as u32;
+        trees::compact_levels(&self.engine, leaves, Some(pads), depth, self.chunk_log(0))
+    }
+
+    pub fn try_merkle_tree(
+        &self,
+        inputs: &[F],
+        width: usize,
+        cap_height: usize,
+    ) -> Result<MerkleDigests, GpuError> {
+        trees::plonky2_tree(
+            &self.engine,
+            inputs,
+            width,
+            cap_height,
+            self.chunk_log(width),
+        )
+    }
+}
+
+fn limbs(x: u64) -> [u32; 2] {
+    // Canonical form first: the shaders assume every element is below p.
+    let x = F::from_noncanonical_u64(x).to_canonical_u64();
+    [x as u32, (x >> 32) as u32]
+}
+
+fn join(lo: u32, hi: u32) -> u64 {
+    (hi as u64) << 32 | lo as u64
+}
+
+/// The device failing mid-job (lost, out of memory) is not something a caller
+/// can recover from, so the infallible interface ends the run with the reason.
+fn or_die<T>(r: Result<T, GpuError>) -> T {
+    r.unwrap_or_else(|e| panic!("{e}"))
+}
+
+impl HashBackend for GpuBackend {
+    fn name(&self) -> &'static str {
+        "gpu"
+    }
+
+    fn hash_leaves(&self, inputs: &[F], width: usize) -> Vec<Digest> {
+        or_die(self.try_hash_leaves(inputs, width))
+    }
+
+    fn build_levels(&self, leaves: &[Digest], pads: &[Digest]) -> Vec<Vec<Digest>> {
+        or_die(self.try_build_levels(leaves, pads))
+    }
+
+    fn merkle_tree(&self, inputs: &[F], width: usize, cap_height: usize) -> MerkleDigests {
+        or_die(self.try_merkle_tree(inputs, width, cap_height))
+    }
+}

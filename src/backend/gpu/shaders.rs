@@ -1,0 +1,144 @@
+//! WGSL assembly. The shaders live in `shaders/*.wgsl`, one concern per file,
+//! and are compiled into the binary. The Poseidon constants are not typed
+//! anywhere: the prelude is generated from plonky2's own tables, and the round
+//! constants are uploaded from `ALL_ROUND_CONSTANTS` (see `kernels.rs`).
+
+use plonky2::hash::poseidon::{Poseidon, HALF_N_FULL_ROUNDS, N_PARTIAL_ROUNDS};
+
+use crate::field::F;
+
+const GOLDILOCKS_U32: &str = include_str!("../../../shaders/goldilocks_u32.wgsl");
+const GOLDILOCKS_U64: &str = include_str!("../../../shaders/goldilocks_u64.wgsl");
+const POSEIDON: &str = include_str!("../../../shaders/poseidon.wgsl");
+const SPONGE: &str = include_str!("../../../shaders/sponge.wgsl");
+const MERKLE: &str = include_str!("../../../shaders/merkle.wgsl");
+const PERMUTE: &str = include_str!("../../../shaders/permute.wgsl");
+const FIELD_OPS: &str = include_str!("../../../shaders/field_ops.wgsl");
+
+/// How field elements are represented in the shaders.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Arith {
+    /// Two u32 limbs: runs on every adapter.
+    U32,
+    /// Native u64 (`SHADER_INT64`).
+    U64,
+}
+
+impl Arith {
+    pub fn name(self) -> &'static str {
+        match self {
+            Arith::U32 => "u32",
+            Arith::U64 => "u64",
+        }
+    }
+}
+
+/// The kernels, each a compute entry point in its own WGSL file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kernel {
+    Sponge,
+    Merkle,
+    /// One bare permutation per invocation (tests, `zkpor bench`).
+    Permute,
+    /// Element-wise add, sub, mul (tests).
+    FieldOps,
+}
+
+/// Every kernel, for validation.
+#[cfg(test)]
+pub const ALL_KERNELS: [Kernel; 4] = [
+    Kernel::Sponge,
+    Kernel::Merkle,
+    Kernel::Permute,
+    Kernel::FieldOps,
+];
+
+impl Kernel {
+    pub fn entry_point(self) -> &'static str {
+        match self {
+            Kernel::Sponge => "hash_leaves",
+            Kernel::Merkle => "reduce_subtrees",
+            Kernel::Permute => "permute_states",
+            Kernel::FieldOps => "field_ops",
+        }
+    }
+
+    /// Whether the kernel reads the round constants (binding 0).
+    pub fn uses_poseidon(self) -> bool {
+        !matches!(self, Kernel::FieldOps)
+    }
+}
+
+fn wgsl_u32_array(name: &str, values: &[u64]) -> String {
+    let items: Vec<String> = values.iter().map(|v| format!("{v}u")).collect();
+    format!(
+        "const {name} = array<u32, {}>({});\n",
+        values.len(),
+        items.join(", ")
+    )
+}
+
+/// Constants generated from plonky2's Poseidon parameters.
+fn prelude() -> String {
+    let mut s = String::from("// Generated from plonky2's Poseidon parameters at run time.\n");
+    s += &wgsl_u32_array("MDS_CIRC", &<F as Poseidon>::MDS_MATRIX_CIRC);
+    s += &wgsl_u32_array("MDS_DIAG", &<F as Poseidon>::MDS_MATRIX_DIAG);
+    s += &format!("const HALF_N_FULL_ROUNDS: u32 = {HALF_N_FULL_ROUNDS}u;\n");
+    s += &format!("const N_PARTIAL_ROUNDS: u32 = {N_PARTIAL_ROUNDS}u;\n");
+    s
+}
+
+/// The complete WGSL module for one kernel and one arithmetic.
+pub fn source(kernel: Kernel, arith: Arith) -> String {
+    let field = match arith {
+        Arith::U32 => GOLDILOCKS_U32,
+        Arith::U64 => GOLDILOCKS_U64,
+    };
+    let body = match kernel {
+        Kernel::Sponge => SPONGE,
+        Kernel::Merkle => MERKLE,
+        Kernel::Permute => PERMUTE,
+        Kernel::FieldOps => FIELD_OPS,
+    };
+    let poseidon = if kernel.uses_poseidon() { POSEIDON } else { "" };
+    [prelude().as_str(), field, poseidon, body].join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mds_sums_fit_the_small_dot_product() {
+        // fe_dot_small needs every row's coefficient sum below 2^16.
+        let circ: u64 = <F as Poseidon>::MDS_MATRIX_CIRC.iter().sum();
+        let diag = <F as Poseidon>::MDS_MATRIX_DIAG.iter().max().copied();
+        assert!(circ + diag.unwrap_or(0) < 1 << 16);
+    }
+
+    /// Parses and validates every module with naga, so a shader error shows up
+    /// even on a machine without any adapter.
+    #[test]
+    fn every_module_validates() {
+        use naga::valid::{Capabilities, ValidationFlags, Validator};
+        for kernel in ALL_KERNELS {
+            for arith in [Arith::U32, Arith::U64] {
+                let src = source(kernel, arith);
+                let module = naga::front::wgsl::parse_str(&src)
+                    .unwrap_or_else(|e| panic!("{kernel:?}/{arith:?}: {}", e.emit_to_string(&src)));
+                let caps = match arith {
+                    Arith::U32 => Capabilities::empty(),
+                    Arith::U64 => Capabilities::SHADER_INT64,
+                };
+                Validator::new(ValidationFlags::all(), caps)
+                    .validate(&module)
+                    .unwrap_or_else(|e| panic!("{kernel:?}/{arith:?}: {e:?}"));
+                assert!(module
+                    .entry_points
+                    .iter()
+                    .any(|e| e.name == kernel.entry_point()));
+            }
+        }
+    }
+}

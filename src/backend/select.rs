@@ -1,0 +1,54 @@
+//! Backend selection for `--backend auto|gpu|cpu`.
+
+use super::{CpuBackend, GpuBackend, GpuError, GpuOptions, HashBackend};
+
+/// What the user asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Choice {
+    /// A hardware GPU when there is one, else the CPU (with a notice saying why).
+    Auto,
+    /// The GPU, software adapters included; an error when there is none.
+    Gpu,
+    Cpu,
+}
+
+/// The backend that will run, and a one-line notice when `auto` fell back.
+pub struct Selected {
+    pub backend: Box<dyn HashBackend>,
+    pub notice: Option<String>,
+}
+
+pub fn select(choice: Choice) -> Result<Selected, GpuError> {
+    match choice {
+        Choice::Cpu => Ok(cpu(None)),
+        Choice::Gpu => {
+            let gpu = GpuBackend::open(GpuOptions::default())?;
+            Ok(Selected {
+                backend: Box::new(gpu),
+                notice: None,
+            })
+        }
+        Choice::Auto => {
+            let hardware_only = GpuOptions {
+                allow_software: false,
+                ..GpuOptions::default()
+            };
+            match GpuBackend::open(hardware_only) {
+                Ok(gpu) => Ok(Selected {
+                    backend: Box::new(gpu),
+                    notice: None,
+                }),
+                Err(why) => Ok(cpu(Some(format!(
+                    "backend auto: {why}; hashing on the CPU"
+                )))),
+            }
+        }
+    }
+}
+
+fn cpu(notice: Option<String>) -> Selected {
+    Selected {
+        backend: Box::new(CpuBackend),
+        notice,
+    }
+}
