@@ -1,6 +1,7 @@
 //! The compute seam: every bulk Poseidon job goes through [`HashBackend`].
 //! Callers hold a `&dyn HashBackend` and never learn which implementation ran.
 
+pub mod commit;
 pub mod cpu;
 pub mod gpu;
 pub mod layout;
@@ -9,6 +10,7 @@ mod select;
 use crate::digest::Digest;
 use crate::field::F;
 
+pub use commit::{Batch, CommitShape, Polys, Salt};
 pub use cpu::CpuBackend;
 pub use gpu::{GpuBackend, GpuError, GpuOptions};
 pub use layout::MerkleDigests;
@@ -42,6 +44,12 @@ pub trait HashBackend: Send + Sync {
         let mut layers = vec![leaves];
         layers.extend(self.build_levels(&layers[0], &vec![Digest::ZERO; depth]));
         layout::from_compact_layers(&layers, cap_height)
+    }
+
+    /// plonky2's `PolynomialBatch::from_values` / `from_coeffs`: the same
+    /// coefficients, LDE rows, digests and cap, whichever backend ran.
+    fn commit(&self, polys: Polys, shape: CommitShape, salt: Salt) -> Batch {
+        commit::reference(self, polys, shape, salt)
     }
 }
 
