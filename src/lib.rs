@@ -14,5 +14,6 @@ pub mod leaf;
 pub mod model;
 pub mod progress;
 pub mod prove;
+pub mod prover;
 pub mod secret;
 pub mod tree;

@@ -6,7 +6,9 @@
 use super::gadgets::{add_limbs, merkle_root, Builder};
 use super::layout::{NodeTargets, TotalTargets};
 use super::{Proof, C, D};
+use crate::backend::HashBackend;
 use crate::field::F;
+use crate::prover;
 use anyhow::{ensure, Result};
 use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 use plonky2::plonk::circuit_data::{
@@ -78,7 +80,18 @@ impl AggregateCircuit {
         self.children.len()
     }
 
+    /// Proves the node with plonky2's prover.
     pub fn prove(&self, children: &[&Proof]) -> Result<Proof> {
+        self.data.prove(self.witness(children)?)
+    }
+
+    /// Proves the node with the prover driver, committing through `backend`.
+    pub fn prove_with(&self, backend: &dyn HashBackend, children: &[&Proof]) -> Result<Proof> {
+        prover::prove(backend, &self.data, self.witness(children)?)
+    }
+
+    /// The circuit inputs: the children's proofs, in order.
+    pub fn witness(&self, children: &[&Proof]) -> Result<PartialWitness<F>> {
         ensure!(
             children.len() == self.children.len(),
             "node takes {} children, got {}",
@@ -89,6 +102,6 @@ impl AggregateCircuit {
         for (t, p) in self.children.iter().zip(children) {
             pw.set_proof_with_pis_target(t, p)?;
         }
-        self.data.prove(pw)
+        Ok(pw)
     }
 }

@@ -6,10 +6,12 @@ use super::gadgets::{assert_non_negative_value, merkle_root, totals_to_limbs, Bu
 use super::layout::NodeTargets;
 use super::witness::{PriceLimbs, PriceVector, UserSlot};
 use super::{Proof, C, D};
+use crate::backend::HashBackend;
 use crate::digest::Digest;
 use crate::field::F;
 use crate::leaf::padding_leaf;
 use crate::model::bounds::AMOUNT_BITS;
+use crate::prover;
 use anyhow::{ensure, Result};
 use plonky2::field::types::Field;
 use plonky2::hash::hash_types::HashOutTarget;
@@ -116,19 +118,49 @@ impl BatchCircuit {
         self.slots.len()
     }
 
-    /// Proves one batch; `None` slots are padding (zero leaf, zero balances).
+    /// Proves one batch with plonky2's prover; `None` slots are padding (zero
+    /// leaf, zero balances).
     pub fn prove(&self, prices: &PriceVector, users: &[Option<UserSlot>]) -> Result<Proof> {
+        self.data.prove(self.witness(prices, users)?)
+    }
+
+    /// Proves one batch with the prover driver, committing through `backend`.
+    pub fn prove_with(
+        &self,
+        backend: &dyn HashBackend,
+        prices: &PriceVector,
+        users: &[Option<UserSlot>],
+    ) -> Result<Proof> {
+        prover::prove(backend, &self.data, self.witness(prices, users)?)
+    }
+
+    /// The circuit inputs for one batch; `None` slots are padding.
+    pub fn witness(
+        &self,
+        prices: &PriceVector,
+        users: &[Option<UserSlot>],
+    ) -> Result<PartialWitness<F>> {
         let slots: Vec<RawSlot> = users
             .iter()
             .map(|u| RawSlot::from_user(u.as_ref(), self.num_assets))
             .collect::<Result<_>>()?;
-        self.prove_raw(prices, &slots)
+        self.witness_raw(prices, &slots)
     }
 
     /// Proves from raw field values, bypassing the typed bounds. The soundness
     /// tests use it to try witnesses that the typed API cannot even express.
     #[doc(hidden)]
     pub fn prove_raw(&self, prices: &PriceVector, slots: &[RawSlot]) -> Result<Proof> {
+        self.data.prove(self.witness_raw(prices, slots)?)
+    }
+
+    /// The circuit inputs from raw field values (see `prove_raw`).
+    #[doc(hidden)]
+    pub fn witness_raw(
+        &self,
+        prices: &PriceVector,
+        slots: &[RawSlot],
+    ) -> Result<PartialWitness<F>> {
         ensure!(
             slots.len() == self.slots.len(),
             "batch holds {} slots, got {}",
@@ -160,7 +192,7 @@ impl BatchCircuit {
             let inverse = if s.real { idc0.inverse() } else { F::ZERO };
             pw.set_target(t.idc_inverse, inverse)?;
         }
-        self.data.prove(pw)
+        Ok(pw)
     }
 }
 
