@@ -149,16 +149,12 @@ impl<'a> Prover<'a> {
         challenger.observe_cap::<PoseidonHash>(&wires.merkle_tree.cap);
         let betas = challenger.get_n_challenges(config.num_challenges);
         let gammas = challenger.get_n_challenges(config.num_challenges);
-        let permutation = Permutation {
-            betas: &betas,
-            gammas: &gammas,
-        };
+        let permutation = Permutation::new(betas, gammas, &common.k_is);
 
         let zs_partial_products = timed(&mut t.zs_commit, || {
             let columns = permutation::zs_and_partial_products(
                 &witness.wires,
-                &betas,
-                &gammas,
+                &permutation,
                 prover_only,
                 common,
             );
@@ -176,7 +172,7 @@ impl<'a> Prover<'a> {
                 wires: &wires,
                 zs_partial_products: &zs_partial_products,
                 public_inputs_hash: &public_inputs_hash,
-                permutation,
+                permutation: &permutation,
                 alphas: &alphas,
             })
         })?;

@@ -12,6 +12,7 @@ use plonky2::field::types::Field;
 use plonky2::plonk::circuit_data::{CommonCircuitData, ProverOnlyCircuitData};
 use rayon::prelude::*;
 
+use super::vanishing::Permutation;
 use crate::circuits::{C, D};
 use crate::field::F;
 
@@ -19,15 +20,12 @@ use crate::field::F;
 /// challenge's partial products.
 pub fn zs_and_partial_products(
     wires: &[Vec<F>],
-    betas: &[F],
-    gammas: &[F],
+    challenges: &Permutation,
     prover_only: &ProverOnlyCircuitData<F, C, D>,
     common: &CommonCircuitData<F, D>,
 ) -> Vec<PolynomialValues<F>> {
-    let per_challenge: Vec<(Vec<F>, Vec<Vec<F>>)> = betas
-        .iter()
-        .zip(gammas)
-        .map(|(&beta, &gamma)| z_and_partials(wires, beta, gamma, prover_only, common))
+    let per_challenge: Vec<(Vec<F>, Vec<Vec<F>>)> = (0..challenges.betas.len())
+        .map(|c| z_and_partials(wires, challenges, c, prover_only, common))
         .collect();
     let (zs, partials): (Vec<_>, Vec<_>) = per_challenge.into_iter().unzip();
     zs.into_iter()
@@ -39,14 +37,14 @@ pub fn zs_and_partial_products(
 /// Z and the `num_partial_products` partial-product columns of one challenge.
 fn z_and_partials(
     wires: &[Vec<F>],
-    beta: F,
-    gamma: F,
+    challenges: &Permutation,
+    c: usize,
     prover_only: &ProverOnlyCircuitData<F, C, D>,
     common: &CommonCircuitData<F, D>,
 ) -> (Vec<F>, Vec<Vec<F>>) {
     let n = common.degree();
     let chunks = common.num_partial_products + 1;
-    let running = running_chunk_products(wires, beta, gamma, prover_only, common);
+    let running = running_chunk_products(wires, challenges, c, prover_only, common);
 
     // Z(x_{i+1}) = Z(x_i) * (product of all of row i's chunks): a sequential scan.
     let mut z = Vec::with_capacity(n);
@@ -66,8 +64,8 @@ fn z_and_partials(
 /// Row-major `n × chunks`: entry (i, k) is the product of row i's chunks 0..=k.
 fn running_chunk_products(
     wires: &[Vec<F>],
-    beta: F,
-    gamma: F,
+    challenges: &Permutation,
+    c: usize,
     prover_only: &ProverOnlyCircuitData<F, C, D>,
     common: &CommonCircuitData<F, D>,
 ) -> Vec<F> {
@@ -84,9 +82,9 @@ fn running_chunk_products(
             num.clear();
             den.clear();
             for j in 0..routed {
-                let w = wires[j][i];
-                num.push(w + beta * (common.k_is[j] * x) + gamma);
-                den.push(w + beta * sigmas[j] + gamma);
+                let (n, d) = challenges.fractions(c, j, wires[j][i], x, sigmas[j]);
+                num.push(n);
+                den.push(d);
             }
             let den_inv = F::batch_multiplicative_inverse(den);
             let mut acc = F::ONE;

@@ -36,7 +36,7 @@ pub struct QuotientInputs<'a> {
     pub wires: &'a Batch,
     pub zs_partial_products: &'a Batch,
     pub public_inputs_hash: &'a HashOut<F>,
-    pub permutation: Permutation<'a>,
+    pub permutation: &'a Permutation,
     pub alphas: &'a [F],
 }
 
@@ -278,5 +278,21 @@ fn column_major(rows: &[&[F]], width: usize, out: &mut Vec<F>) {
     out.reserve(width * rows.len());
     for col in 0..width {
         out.extend(rows.iter().map(|row| row[col]));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use plonky2::util::reverse_index_bits;
+
+    #[test]
+    fn reverse_bits_matches_plonky2s_bit_reversal() {
+        for bits in 0..8 {
+            let natural: Vec<usize> = (0..1 << bits).collect();
+            let want = reverse_index_bits(&natural);
+            let got: Vec<usize> = natural.iter().map(|&r| reverse_bits(r, bits)).collect();
+            assert_eq!(got, want, "{bits} bits");
+        }
     }
 }

@@ -85,3 +85,32 @@ fn parse(bytes: &[u8]) -> Result<Selectors> {
     );
     Ok(Selectors { indices, groups })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bytes(indices: &[usize], groups: &[(usize, usize)]) -> Vec<u8> {
+        let word = |x: usize| (x as u64).to_le_bytes();
+        let mut out = word(indices.len()).to_vec();
+        indices.iter().for_each(|&i| out.extend(word(i)));
+        out.extend(word(groups.len()));
+        for &(s, e) in groups {
+            out.extend(word(s));
+            out.extend(word(e));
+        }
+        out
+    }
+
+    #[test]
+    fn parses_plonky2s_layout_and_rejects_damage() {
+        let good = bytes(&[0, 0, 1], &[(0, 2), (2, 3)]);
+        let s = parse(&good).unwrap();
+        assert_eq!(s.indices, vec![0, 0, 1]);
+        assert_eq!(s.groups, vec![0..2, 2..3]);
+        assert!(parse(&good[..good.len() - 1]).is_err(), "truncated");
+        let mut long = good.clone();
+        long.push(0);
+        assert!(parse(&long).is_err(), "trailing bytes");
+    }
+}
