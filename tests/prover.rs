@@ -32,7 +32,7 @@ use zkpor::circuits::witness::PriceVector;
 use zkpor::circuits::{AggregateCircuit, BatchCircuit, Proof, ProofParams, RootCircuit, C, D};
 use zkpor::digest::Digest;
 use zkpor::field::F;
-use zkpor::prover::{witness, PhaseTimings, Prover, Unsupported};
+use zkpor::prover::{witness, Prover, Unsupported};
 
 type Data = CircuitData<F, C, D>;
 type Ext = <F as Extendable<D>>::Extension;
@@ -59,7 +59,7 @@ fn assert_same_proof(backend: &dyn HashBackend, data: &Data, pw: PartialWitness<
         .expect("plonky2 proves");
         let got = Prover::for_circuit(backend, data)
             .expect("the circuit is supported")
-            .prove_partition(partition, PhaseTimings::default())
+            .prove_partition(partition)
             .expect("the driver proves")
             .proof;
         (want, got)
@@ -371,10 +371,23 @@ fn unsatisfied_witness_is_an_error_not_a_proof() {
     partition.values[rep] = Some(value + F::ONE);
     let err = Prover::for_circuit(&CpuBackend, &data)
         .unwrap()
-        .prove_partition(partition, PhaseTimings::default())
+        .prove_partition(partition)
         .err()
         .expect("an unsatisfied witness must not prove");
     assert!(format!("{err:#}").contains("does not satisfy"), "{err:#}");
+}
+
+#[test]
+fn a_witness_of_another_circuit_is_refused() {
+    let (arith, pw) = arithmetic_circuit(standard());
+    let (other, _) = range_check_circuit(standard());
+    let partition = witness::generate_partition(&arith.prover_only, &arith.common, pw).unwrap();
+    let err = Prover::for_circuit(&CpuBackend, &other)
+        .unwrap()
+        .prove_partition(partition)
+        .err()
+        .expect("another circuit's witness must not prove");
+    assert!(err.to_string().contains("another circuit"), "{err:#}");
 }
 
 // --- The GPU backend.

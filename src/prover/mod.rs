@@ -12,22 +12,20 @@ pub mod quotient;
 pub mod selectors;
 pub mod support;
 pub mod timings;
+pub mod transcript;
 pub mod vanishing;
 pub mod witness;
 
-use anyhow::{ensure, Context, Result};
-use plonky2::field::extension::Extendable;
-use plonky2::field::types::Field;
+use anyhow::{Context, Result};
 use plonky2::fri::oracle::PolynomialBatch;
 use plonky2::hash::poseidon::PoseidonHash;
-use plonky2::iop::challenger::Challenger;
 use plonky2::iop::witness::{PartialWitness, PartitionWitness};
 use plonky2::plonk::circuit_data::{
     CircuitData, CommonCircuitData, ProverOnlyCircuitData, VerifierCircuitData,
     VerifierOnlyCircuitData,
 };
 use plonky2::plonk::config::Hasher;
-use plonky2::plonk::proof::{OpeningSet, Proof as PlonkProof, ProofWithPublicInputs};
+use plonky2::plonk::proof::{Proof as PlonkProof, ProofWithPublicInputs};
 use plonky2::util::timing::TimingTree;
 
 use crate::backend::{Batch, CommitShape, HashBackend, Polys, Salt};
@@ -38,9 +36,7 @@ pub use selectors::Selectors;
 pub use support::Unsupported;
 use timings::timed;
 pub use timings::PhaseTimings;
-use vanishing::Permutation;
-
-type Ext = <F as Extendable<D>>::Extension;
+use transcript::Transcript;
 
 /// A proof and where its time went.
 pub struct Proved {
@@ -108,48 +104,42 @@ impl<'a> Prover<'a> {
     }
 
     /// One proof, with the same transcript as plonky2's `prove`.
-    pub fn prove(&self, inputs: PartialWitness<F>) -> Result<Proved> {
-        let mut t = PhaseTimings::default();
-        let partition = timed(&mut t.witness, || {
-            witness::generate_partition(self.prover_only, self.common, inputs)
-        })?;
-        self.prove_partition(partition, t)
-    }
-
-    /// One proof from an already generated witness, as plonky2's
-    /// `prove_with_partition_witness`; `t` holds the timings so far.
     ///
     /// The proof is verified before it is returned. plonky2's prover returns a
     /// proof that cannot verify when the witness does not satisfy the circuit
     /// (its degree check on the quotient only catches that when the quotient
     /// degree factor is not a power of two); here it is an error instead. The
     /// check costs one verification, milliseconds against seconds of proving.
-    pub fn prove_partition(
-        &self,
-        partition: PartitionWitness<F>,
-        mut t: PhaseTimings,
-    ) -> Result<Proved> {
+    pub fn prove(&self, inputs: PartialWitness<F>) -> Result<Proved> {
+        let mut t = PhaseTimings::default();
+        let partition = timed(&mut t.witness, || {
+            witness::generate_partition(self.prover_only, self.common, inputs)
+        })?;
+        self.prove_from(partition, t)
+    }
+
+    /// One proof from an already generated witness, as plonky2's
+    /// `prove_with_partition_witness` (and checked as [`Prover::prove`]).
+    pub fn prove_partition(&self, partition: PartitionWitness<F>) -> Result<Proved> {
+        self.prove_from(partition, PhaseTimings::default())
+    }
+
+    /// The rest of the proof once the witness exists; `t` holds the timings so far.
+    fn prove_from(&self, partition: PartitionWitness<F>, mut t: PhaseTimings) -> Result<Proved> {
         let (common, prover_only) = (self.common, self.prover_only);
-        let config = &common.config;
         let witness = timed(&mut t.witness, || {
-            witness::from_partition(prover_only, &partition)
+            witness::from_partition(prover_only, common, &partition)
         })?;
         drop(partition);
         let public_inputs_hash = PoseidonHash::hash_no_pad(&witness.public_inputs);
+        let mut transcript = Transcript::new(common, prover_only, public_inputs_hash);
 
         let wires = timed(&mut t.wires_commit, || {
             let columns = witness.wires.iter().cloned().map(Into::into).collect();
             self.commit(Polys::Values(columns))
         });
-
-        let mut challenger = Challenger::<F, PoseidonHash>::new();
-        common.fri_params.observe(&mut challenger);
-        challenger.observe_hash::<PoseidonHash>(prover_only.circuit_digest);
-        challenger.observe_hash::<PoseidonHash>(public_inputs_hash);
-        challenger.observe_cap::<PoseidonHash>(&wires.merkle_tree.cap);
-        let betas = challenger.get_n_challenges(config.num_challenges);
-        let gammas = challenger.get_n_challenges(config.num_challenges);
-        let permutation = Permutation::new(betas, gammas, &common.k_is);
+        transcript.observe_cap(&wires.merkle_tree.cap);
+        let permutation = transcript.permutation(common);
 
         let zs_partial_products = timed(&mut t.zs_commit, || {
             let columns = permutation::zs_and_partial_products(
@@ -161,8 +151,8 @@ impl<'a> Prover<'a> {
             self.commit(Polys::Values(columns))
         });
         drop(witness.wires);
-        challenger.observe_cap::<PoseidonHash>(&zs_partial_products.merkle_tree.cap);
-        let alphas = challenger.get_n_challenges(config.num_challenges);
+        transcript.observe_cap(&zs_partial_products.merkle_tree.cap);
+        let alphas = transcript.alphas();
 
         let chunks = timed(&mut t.quotient, || {
             quotient::quotient_chunks(&quotient::QuotientInputs {
@@ -179,33 +169,22 @@ impl<'a> Prover<'a> {
         let quotient = timed(&mut t.quotient_commit, || {
             self.commit(Polys::Coeffs(chunks))
         });
-        challenger.observe_cap::<PoseidonHash>(&quotient.merkle_tree.cap);
+        transcript.observe_cap(&quotient.merkle_tree.cap);
+        let zeta = transcript.zeta(common)?;
 
-        let zeta = challenger.get_extension_challenge::<D>();
-        // zeta must lie outside H, or the openings would leak witness values.
-        ensure!(
-            zeta.exp_power_of_2(common.degree_bits()) != Ext::ONE,
-            "opening point is in the subgroup"
-        );
-        let g = Ext::primitive_root_of_unity(common.degree_bits());
         let oracles = [
             &prover_only.constants_sigmas_commitment,
             &wires,
             &zs_partial_products,
             &quotient,
         ];
-        let openings = timed(&mut t.openings, || {
-            OpeningSet::new(
-                zeta, g, oracles[0], oracles[1], oracles[2], oracles[3], common,
-            )
-        });
-        openings::observe(&mut challenger, &openings);
-
+        let openings = timed(&mut t.openings, || openings::open(common, zeta, &oracles));
+        openings::observe(&mut transcript.challenger, &openings);
         let opening_proof = timed(&mut t.fri, || {
             PolynomialBatch::prove_openings(
                 &openings::fri_instance(common, zeta),
                 &oracles,
-                &mut challenger,
+                &mut transcript.challenger,
                 &common.fri_params,
                 None,
                 None,

@@ -2,7 +2,6 @@
 //! rebuilt from their public pieces: plonky2's `OpeningSet::to_fri_openings`
 //! and `CommonCircuitData::get_fri_instance` are crate-private.
 
-use plonky2::field::extension::Extendable;
 use plonky2::field::types::Field;
 use plonky2::fri::structure::{FriBatchInfo, FriInstanceInfo, FriOracleInfo, FriPolynomialInfo};
 use plonky2::hash::poseidon::PoseidonHash;
@@ -10,10 +9,10 @@ use plonky2::iop::challenger::Challenger;
 use plonky2::plonk::circuit_data::CommonCircuitData;
 use plonky2::plonk::proof::OpeningSet;
 
+use super::transcript::Ext;
+use crate::backend::Batch;
 use crate::circuits::D;
 use crate::field::F;
-
-type Ext = <F as Extendable<D>>::Extension;
 
 /// The oracles in commitment order. Their blinding flags are plonky2's protocol
 /// constants (`PlonkOracle::*.blinding`), whatever the zero-knowledge setting.
@@ -22,6 +21,25 @@ mod oracle {
     pub const WIRES: (usize, bool) = (1, true);
     pub const ZS_PARTIAL_PRODUCTS: (usize, bool) = (2, true);
     pub const QUOTIENT: (usize, bool) = (3, true);
+}
+
+/// Every committed polynomial at zeta, and the Z polynomials also at g*zeta.
+pub fn open(
+    common: &CommonCircuitData<F, D>,
+    zeta: Ext,
+    oracles: &[&Batch; 4],
+) -> OpeningSet<F, D> {
+    let g = Ext::primitive_root_of_unity(common.degree_bits());
+    let [constants_sigmas, wires, zs_partial_products, quotient] = *oracles;
+    OpeningSet::new(
+        zeta,
+        g,
+        constants_sigmas,
+        wires,
+        zs_partial_products,
+        quotient,
+        common,
+    )
 }
 
 /// Observes the openings as plonky2's verifier does: the values at zeta, then

@@ -32,6 +32,14 @@ pub enum Unsupported {
     TooFewRoutedWires { factor: usize, routed: usize },
     #[error("the circuit has no gates or no challenges")]
     Empty,
+    #[error(
+        "{partial_products} partial products do not fit {routed} routed wires in chunks of {factor}"
+    )]
+    InconsistentPartialProducts {
+        partial_products: usize,
+        routed: usize,
+        factor: usize,
+    },
 }
 
 /// Refuses, up front, any circuit the driver would not prove exactly as plonky2.
@@ -65,6 +73,15 @@ pub fn check(
     let routed = common.config.num_routed_wires;
     if factor >= routed {
         return Err(Unsupported::TooFewRoutedWires { factor, routed });
+    }
+    // The permutation argument splits the routed wires into chunks of `factor`;
+    // the last chunk ends in Z(g x), the others in partial products.
+    if routed.div_ceil(factor) != common.num_partial_products + 1 {
+        return Err(Unsupported::InconsistentPartialProducts {
+            partial_products: common.num_partial_products,
+            routed,
+            factor,
+        });
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! wire matrix is read out column by column (in parallel), as plonky2's
 //! `full_witness` does row by row.
 
-use anyhow::{Context, Result};
+use anyhow::{ensure, Context, Result};
 use plonky2::field::types::Field;
 use plonky2::iop::generator::generate_partial_witness;
 use plonky2::iop::target::Target;
@@ -33,11 +33,25 @@ pub fn generate_partition<'a>(
     generate_partial_witness(inputs, prover_only, common).context("generating the witness")
 }
 
-/// Extracts public inputs and wires from a filled partition witness.
+/// Extracts public inputs and wires from a filled partition witness of this circuit.
 pub fn from_partition(
     prover_only: &ProverOnlyCircuitData<F, C, D>,
+    common: &CommonCircuitData<F, D>,
     partition: &PartitionWitness<F>,
 ) -> Result<Witness> {
+    ensure!(
+        partition.num_wires == common.config.num_wires
+            && partition.degree == common.degree()
+            && same_map(
+                partition.representative_map,
+                &prover_only.representative_map
+            ),
+        "the witness belongs to another circuit ({} wires × {} rows, expected {} × {})",
+        partition.num_wires,
+        partition.degree,
+        common.config.num_wires,
+        common.degree()
+    );
     let public_inputs = prover_only
         .public_inputs
         .iter()
@@ -52,6 +66,11 @@ pub fn from_partition(
         public_inputs,
         wires: wire_columns(partition),
     })
+}
+
+/// The same copy-constraint partition: usually the very same slice.
+fn same_map(a: &[usize], b: &[usize]) -> bool {
+    std::ptr::eq(a, b) || a == b
 }
 
 /// A wire's value lives at its target's representative in the partition.
