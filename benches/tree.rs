@@ -31,8 +31,9 @@ fn bench_tree(c: &mut Criterion) {
             &inputs,
             |b, inputs| {
                 b.iter(|| {
-                    let leaves = CpuBackend.hash_leaves(inputs, width);
-                    AccountTree::build(&CpuBackend, leaves, padding_leaf(ASSETS)).map(|t| t.root())
+                    let leaves = CpuBackend::default().hash_leaves(inputs, width);
+                    AccountTree::build(&CpuBackend::default(), leaves, padding_leaf(ASSETS))
+                        .map(|t| t.root())
                 })
             },
         );
@@ -56,7 +57,7 @@ fn bench_leaf_hashing(c: &mut Criterion) {
     let inputs = leaf_inputs(n);
     group.throughput(Throughput::Elements(n as u64));
     group.bench_function("zkpor_cpu/16", |b| {
-        b.iter(|| CpuBackend.hash_leaves(&inputs, width))
+        b.iter(|| CpuBackend::default().hash_leaves(&inputs, width))
     });
     group.finish();
 }

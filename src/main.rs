@@ -5,7 +5,8 @@ mod report;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use zkpor::backend::CpuBackend;
+use zkpor::backend::gpu::Arith;
+use zkpor::backend::{select, Choice, GpuOptions, HashBackend};
 use zkpor::commit::{commit, CommitRequest};
 use zkpor::datagen::{generate, AccountsFormat, GenConfig};
 use zkpor::digest::Digest;
@@ -47,6 +48,43 @@ enum Command {
     VerifyUser(VerifyUserArgs),
 }
 
+#[derive(clap::Args, Clone, Copy)]
+struct BackendArgs {
+    /// Where hashing runs: auto (a hardware GPU if there is one, else the CPU), gpu (any
+    /// adapter, software ones included; an error if there is none) or cpu. Output is identical.
+    #[arg(long, value_enum, env = "ZKPOR_BACKEND", default_value_t = BackendArg::Auto)]
+    backend: BackendArg,
+    /// GPU field arithmetic: u32 limbs (every adapter) or native u64 (adapters with
+    /// SHADER_INT64). `zkpor bench` measures both.
+    #[arg(long, value_enum, env = "ZKPOR_GPU_ARITH", default_value_t = ArithArg::U32)]
+    gpu_arith: ArithArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ArithArg {
+    U32,
+    U64,
+}
+
+impl BackendArgs {
+    fn gpu_options(&self) -> GpuOptions {
+        GpuOptions {
+            arith: Some(match self.gpu_arith {
+                ArithArg::U32 => Arith::U32,
+                ArithArg::U64 => Arith::U64,
+            }),
+            ..GpuOptions::default()
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum BackendArg {
+    Auto,
+    Gpu,
+    Cpu,
+}
+
 #[derive(clap::Args)]
 struct DemoArgs {
     /// Folder holding accounts.csv, assets.csv, reserves.csv and secret.demo.
@@ -55,6 +93,8 @@ struct DemoArgs {
     /// Output directory (replaced if it exists).
     #[arg(long, default_value = "out/sample")]
     out: PathBuf,
+    #[command(flatten)]
+    backend: BackendArgs,
 }
 
 #[derive(clap::Args)]
@@ -108,6 +148,8 @@ struct CommitArgs {
     /// Print summary.json to stdout instead of the human report.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    backend: BackendArgs,
 }
 
 #[derive(clap::Args)]
@@ -163,6 +205,7 @@ struct VerifyUserArgs {
 }
 
 fn main() -> ExitCode {
+    quiet_headless_wayland_probe();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -172,7 +215,7 @@ fn main() -> ExitCode {
     };
     let progress = Progress::new(cli.quiet);
     let result = match cli.command {
-        Command::Demo(a) => run_demo(a, progress),
+        Command::Demo(a) => run_demo(a, progress, cli.quiet),
         Command::Gen(a) => run_gen(a, progress),
         Command::Commit(a) => run_commit(a, progress, cli.quiet),
         Command::Prove(a) => run_prove(a, progress, cli.quiet),
@@ -189,7 +232,36 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_demo(a: DemoArgs, progress: Progress) -> Result<()> {
+/// Mesa's Vulkan drivers probe for a Wayland display when wgpu enumerates
+/// adapters, and on a headless machine libwayland prints "error:
+/// XDG_RUNTIME_DIR is invalid or not set" although compute needs no display.
+/// A set but display-less value (nothing is created there) silences it. This
+/// runs first in `main`, before any thread exists, so changing the environment
+/// is sound.
+fn quiet_headless_wayland_probe() {
+    if cfg!(target_os = "linux") && std::env::var_os("XDG_RUNTIME_DIR").is_none() {
+        std::env::set_var(
+            "XDG_RUNTIME_DIR",
+            std::env::temp_dir().join("zkpor-no-display"),
+        );
+    }
+}
+
+/// Opens the backend the user asked for; `auto` says why it fell back to the CPU.
+fn open_backend(a: BackendArgs, quiet: bool) -> Result<Box<dyn HashBackend>> {
+    let choice = match a.backend {
+        BackendArg::Auto => Choice::Auto,
+        BackendArg::Gpu => Choice::Gpu,
+        BackendArg::Cpu => Choice::Cpu,
+    };
+    let selected = select(choice, a.gpu_options()).map_err(|e| Error::Backend(e.to_string()))?;
+    if let (Some(notice), false) = (&selected.notice, quiet) {
+        eprintln!("notice: {notice}");
+    }
+    Ok(selected.backend)
+}
+
+fn run_demo(a: DemoArgs, progress: Progress, quiet: bool) -> Result<()> {
     let file = |name: &str| a.data.join(name);
     if !file("accounts.csv").exists() {
         return Err(Error::Usage(format!(
@@ -197,6 +269,7 @@ fn run_demo(a: DemoArgs, progress: Progress) -> Result<()> {
             file("accounts.csv").display()
         )));
     }
+    let backend = open_backend(a.backend, quiet)?;
     let req = CommitRequest {
         accounts: file("accounts.csv"),
         assets: file("assets.csv"),
@@ -205,7 +278,7 @@ fn run_demo(a: DemoArgs, progress: Progress) -> Result<()> {
         out: a.out,
         force: true,
         max_problems: 20,
-        backend: &CpuBackend,
+        backend: backend.as_ref(),
         progress,
     };
     let req = ProveRequest {
@@ -262,7 +335,11 @@ fn run_gen(a: GenArgs, progress: Progress) -> Result<()> {
     Ok(())
 }
 
-fn commit_request(a: &CommitArgs, progress: Progress) -> CommitRequest<'static> {
+fn commit_request<'a>(
+    a: &CommitArgs,
+    backend: &'a dyn HashBackend,
+    progress: Progress,
+) -> CommitRequest<'a> {
     CommitRequest {
         accounts: a.accounts.clone(),
         assets: a.assets.clone(),
@@ -271,7 +348,7 @@ fn commit_request(a: &CommitArgs, progress: Progress) -> CommitRequest<'static> 
         out: a.out.clone(),
         force: a.force,
         max_problems: a.max_errors,
-        backend: &CpuBackend,
+        backend,
         progress,
     }
 }
@@ -294,8 +371,9 @@ fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
 }
 
 fn run_prove(a: ProveArgs, progress: Progress, quiet: bool) -> Result<()> {
+    let backend = open_backend(a.commit.backend, quiet)?;
     let req = ProveRequest {
-        commit: commit_request(&a.commit, progress),
+        commit: commit_request(&a.commit, backend.as_ref(), progress),
         batch_size: a.batch_size,
         arity: a.arity,
     };
@@ -317,7 +395,8 @@ fn run_verify(a: VerifyArgs) -> Result<()> {
 }
 
 fn run_commit(a: CommitArgs, progress: Progress, quiet: bool) -> Result<()> {
-    let outcome = commit(&commit_request(&a, progress))?;
+    let backend = open_backend(a.backend, quiet)?;
+    let outcome = commit(&commit_request(&a, backend.as_ref(), progress))?;
     warn_generated_secret(outcome.generated_secret.as_ref(), quiet);
     if a.json {
         print_json(&outcome.summary)?;

@@ -179,7 +179,7 @@ fn merkle_trees_match_plonky2_with_every_cap_height() {
         let flat: Vec<F> = rows.concat();
         for cap_height in 0..=log_rows.min(4) {
             let (digests, cap) = plonky2_tree(&rows, cap_height);
-            let cpu = CpuBackend.merkle_tree(&flat, width, cap_height);
+            let cpu = CpuBackend::default().merkle_tree(&flat, width, cap_height);
             assert_eq!(
                 (&cpu.digests, &cpu.cap),
                 (&digests, &cap),
@@ -224,7 +224,7 @@ fn account_tree_levels_match_the_cpu_for_ragged_counts() {
                 ])
             })
             .collect();
-        let want = CpuBackend.build_levels(&leaves, &pads);
+        let want = CpuBackend::default().build_levels(&leaves, &pads);
         for arith in ARITHS {
             for small in [false, true] {
                 let Some(gpu) = gpu(arith, small) else {

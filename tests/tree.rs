@@ -33,7 +33,7 @@ const ASSETS: usize = 8;
 
 fn build(leaves: &[HashOut<F>]) -> AccountTree {
     let leaves = leaves.iter().copied().map(Digest::from_hash_out).collect();
-    AccountTree::build(&CpuBackend, leaves, padding_leaf(ASSETS)).unwrap()
+    AccountTree::build(&CpuBackend::default(), leaves, padding_leaf(ASSETS)).unwrap()
 }
 
 #[test]
@@ -54,7 +54,7 @@ fn root_matches_naive_tree_for_many_sizes() {
 fn backend_leaf_hashing_matches_plonky2() {
     for width in [1usize, 4, 5, 8, 9, 20, 44] {
         let inputs: Vec<F> = (0..width * 37).map(|_| F::rand()).collect();
-        let got = CpuBackend.hash_leaves(&inputs, width);
+        let got = CpuBackend::default().hash_leaves(&inputs, width);
         let want: Vec<Digest> = inputs
             .chunks(width)
             .map(|c| Digest::from_hash_out(PoseidonHash::hash_no_pad(c)))

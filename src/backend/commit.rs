@@ -158,7 +158,7 @@ mod tests {
             &mut TimingTree::default(),
             None,
         );
-        let got = CpuBackend.commit(Polys::Values(values), shape, Salt::None);
+        let got = CpuBackend::default().commit(Polys::Values(values), shape, Salt::None);
         assert_eq!(got, want);
     }
 }

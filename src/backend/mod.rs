@@ -22,6 +22,11 @@ pub trait HashBackend: Send + Sync {
     /// A short name recorded in summaries ("cpu", "gpu").
     fn name(&self) -> &'static str;
 
+    /// What exactly runs: the instruction set, or the adapter and arithmetic.
+    fn describe(&self) -> String {
+        self.name().to_string()
+    }
+
     /// `hash_no_pad` of each consecutive `width`-element row of `inputs`.
     fn hash_leaves(&self, inputs: &[F], width: usize) -> Vec<Digest>;
 

@@ -62,7 +62,8 @@ fn seen_list(seen: &[String]) -> String {
 pub struct GpuOptions {
     /// Accept software adapters such as lavapipe.
     pub allow_software: bool,
-    /// `None`: native u64 where the adapter has it, else u32 limbs.
+    /// `None`: u32 limbs, which every adapter runs (and which measured faster
+    /// than native u64 on lavapipe); `Some(U64)` needs `SHADER_INT64`.
     pub arith: Option<Arith>,
     /// log2 of the largest chunk in rows; tests lower it to exercise chunking.
     pub max_chunk_log: u32,
@@ -96,7 +97,6 @@ impl GpuBackend {
                 return Err(GpuError::Unsupported("64-bit integers in shaders"))
             }
             Some(a) => a,
-            None if info.shader_int64 => Arith::U64,
             None => Arith::U32,
         };
         let (dev, queue) = device::open(&adapter, arith == Arith::U64)?;
@@ -209,6 +209,10 @@ fn or_die<T>(r: Result<T, GpuError>) -> T {
 impl HashBackend for GpuBackend {
     fn name(&self) -> &'static str {
         "gpu"
+    }
+
+    fn describe(&self) -> String {
+        format!("gpu ({}, {} arithmetic)", self.adapter, self.arith.name())
     }
 
     fn hash_leaves(&self, inputs: &[F], width: usize) -> Vec<Digest> {
