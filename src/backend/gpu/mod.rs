@@ -51,7 +51,7 @@ pub enum GpuError {
 
 fn seen_list(seen: &[String]) -> String {
     if seen.is_empty() {
-        " (wgpu found no Vulkan, Metal or DX12 adapter at all)".to_string()
+        " (wgpu found no Vulkan, Metal or DX12 adapter at all; without a GPU, Mesa's lavapipe, Debian package mesa-vulkan-drivers, provides a software one)".to_string()
     } else {
         format!(" (wgpu found only: {})", seen.join("; "))
     }
