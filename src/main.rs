@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use zkpor::backend::gpu::Arith;
-use zkpor::backend::{select, Choice, GpuOptions, HashBackend};
+use zkpor::backend::{select, Choice, CpuBackend, GpuBackend, GpuError, GpuOptions, HashBackend};
 use zkpor::commit::{commit, CommitRequest};
 use zkpor::datagen::{generate, AccountsFormat, GenConfig};
 use zkpor::digest::Digest;
@@ -46,6 +46,8 @@ enum Command {
     UserProof(UserProofArgs),
     /// Check a user's inclusion proof; exits 0 when it holds and 8 when it does not.
     VerifyUser(VerifyUserArgs),
+    /// Measure this machine: stock plonky2, the SIMD CPU backend and the GPU side by side.
+    Bench(BenchArgs),
 }
 
 #[derive(clap::Args, Clone, Copy)]
@@ -178,6 +180,32 @@ struct VerifyArgs {
 }
 
 #[derive(clap::Args)]
+struct BenchArgs {
+    /// Which GPU to include: auto (a hardware GPU if there is one), gpu (any adapter,
+    /// software ones such as lavapipe included) or cpu (no GPU entries).
+    #[arg(long, value_enum, env = "ZKPOR_BACKEND", default_value_t = BackendArg::Auto)]
+    backend: BackendArg,
+    /// Smallest size, as log2 of states or leaves.
+    #[arg(long, default_value_t = 16)]
+    min_log: u32,
+    /// Largest size, as log2 of states or leaves.
+    #[arg(long, default_value_t = 22)]
+    max_log: u32,
+    /// Largest size for GPU entries [default: --max-log on a hardware GPU, 16 on a software one].
+    #[arg(long)]
+    gpu_max_log: Option<u32>,
+    /// Timed runs per entry after one warm-up; medians are reported.
+    #[arg(long, default_value_t = 3)]
+    repeats: usize,
+    /// Elements per leaf in the tree section (4 + 2 x assets: 44 for 20 assets).
+    #[arg(long, default_value_t = 44)]
+    leaf_width: usize,
+    /// Also write the report as JSON to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
 struct UserProofArgs {
     /// A commit output directory.
     dir: PathBuf,
@@ -222,6 +250,7 @@ fn main() -> ExitCode {
         Command::Verify(a) => run_verify(a),
         Command::UserProof(a) => run_user_proof(a),
         Command::VerifyUser(a) => run_verify_user(a),
+        Command::Bench(a) => run_bench(a, progress, cli.quiet),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -443,4 +472,60 @@ fn run_verify_user(a: VerifyUserArgs) -> Result<()> {
     let verdict = verify_user_proof(&proof, root);
     report::print_user_verdict(&proof, &verdict, a.json);
     verdict.map(|_| ())
+}
+
+fn run_bench(a: BenchArgs, progress: Progress, quiet: bool) -> Result<()> {
+    if a.min_log > a.max_log || a.max_log > 26 || a.leaf_width == 0 {
+        return Err(Error::Usage(
+            "bench needs --min-log <= --max-log <= 26 and --leaf-width >= 1".into(),
+        ));
+    }
+    let gpus = bench_gpus(a.backend, quiet)?;
+    let software = gpus.first().is_some_and(|g| !g.adapter().is_hardware());
+    let plan = zkpor::bench::Plan {
+        logs: a.min_log..=a.max_log,
+        gpu_max_log: a
+            .gpu_max_log
+            .unwrap_or(if software { 16 } else { a.max_log }),
+        repeats: a.repeats,
+        leaf_width: a.leaf_width,
+    };
+    let report = zkpor::bench::run(&plan, CpuBackend::detected(), &gpus, progress);
+    report::print_bench(&report);
+    if let Some(path) = &a.json {
+        let json = serde_json::to_vec_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?;
+        zkpor::artifacts::write_atomic(path, &json).map_err(Error::io("cannot write", path))?;
+    }
+    Ok(())
+}
+
+/// The GPU backends to bench: one per arithmetic the adapter runs.
+fn bench_gpus(choice: BackendArg, quiet: bool) -> Result<Vec<GpuBackend>> {
+    let allow_software = match choice {
+        BackendArg::Cpu => return Ok(Vec::new()),
+        BackendArg::Gpu => true,
+        BackendArg::Auto => false,
+    };
+    let mut gpus = Vec::new();
+    for arith in [Arith::U32, Arith::U64] {
+        let opts = GpuOptions {
+            allow_software,
+            arith: Some(arith),
+            ..GpuOptions::default()
+        };
+        match GpuBackend::open(opts) {
+            Ok(gpu) => gpus.push(gpu),
+            Err(GpuError::Unsupported(_)) if arith == Arith::U64 => {}
+            Err(e) if matches!(choice, BackendArg::Gpu) => {
+                return Err(Error::Backend(e.to_string()))
+            }
+            Err(e) => {
+                if !quiet {
+                    eprintln!("notice: bench: {e}; CPU entries only (pass --backend gpu for a software adapter)");
+                }
+                break;
+            }
+        }
+    }
+    Ok(gpus)
 }

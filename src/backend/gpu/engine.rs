@@ -230,14 +230,14 @@ impl Engine {
         ))
     }
 
-    fn wait(&self) -> Result<(), GpuError> {
+    pub fn wait(&self) -> Result<(), GpuError> {
         self.device
             .poll(wgpu::PollType::wait_indefinitely())
             .map(|_| ())
             .map_err(|e| GpuError::Device(e.to_string()))
     }
 
-    fn map_words(&self, staging: &wgpu::Buffer, words: u64) -> Result<Vec<u32>, GpuError> {
+    pub fn map_words(&self, staging: &wgpu::Buffer, words: u64) -> Result<Vec<u32>, GpuError> {
         let slice = staging.slice(..);
         let (tx, rx) = std::sync::mpsc::channel();
         slice.map_async(wgpu::MapMode::Read, move |r| {

@@ -4,12 +4,14 @@
 mod device;
 mod engine;
 mod kernels;
+mod probe;
 mod shaders;
 mod slots;
 mod trees;
 
 pub use device::{adapters, report, AdapterReport};
 pub use engine::SimpleTimings;
+pub use probe::TransferTimes;
 pub use shaders::Arith;
 
 use plonky2::field::types::{Field, PrimeField64};
