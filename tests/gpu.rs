@@ -24,6 +24,7 @@ fn open(arith: Arith, max_chunk_log: u32) -> Option<GpuBackend> {
         allow_software: true,
         arith: Some(arith),
         max_chunk_log,
+        ..GpuOptions::default()
     };
     match GpuBackend::open(opts) {
         Ok(gpu) => Some(gpu),
