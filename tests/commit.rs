@@ -96,11 +96,12 @@ fn first_difference<T: PartialEq>(a: &[T], b: &[T]) -> Option<usize> {
     a.iter().zip(b).position(|(x, y)| x != y)
 }
 
+/// Columns, or rows: vector `c` of `got` against vector `c` of `want`.
 fn assert_same_columns(got: &[Vec<F>], want: &[Vec<F>], what: &str) {
-    assert_eq!(got.len(), want.len(), "{what}: column count");
+    assert_eq!(got.len(), want.len(), "{what}: count");
     for (c, (g, w)) in got.iter().zip(want).enumerate() {
         if let Some(i) = first_difference(g, w) {
-            panic!("{what}: column {c} differs first at {i}");
+            panic!("{what}: vector {c} differs first at element {i}");
         }
     }
 }
@@ -460,4 +461,16 @@ fn canonical_outputs_from_noncanonical_inputs() {
     let want = fft(PolynomialCoeffs::new(reduced)).values;
     let (got, _) = gpu.ntt_columns(&[raw], Direction::Forward).expect("ntt");
     assert_same_columns(&got, &[want], "noncanonical inputs");
+}
+
+#[test]
+fn the_reference_path_hashes_through_any_backend() {
+    // The CPU LDE with the GPU's `merkle_tree_rows`: plonky2's batch again.
+    let Some(gpu) = gpu(Setup::U32) else { return };
+    let mut rng = Rng::new(17);
+    let c = case(5, 2, 6, 2, true, true);
+    let polys = c.polys(&mut rng);
+    let want = plonky2_commit(copy(&polys), &c);
+    let got = zkpor::backend::commit::reference(gpu, polys, c.shape(), salt_of(&want, &c));
+    assert_same_batch(&got, &want, "reference path on the GPU");
 }

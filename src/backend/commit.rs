@@ -157,7 +157,7 @@ pub fn reference_timed<B: HashBackend + ?Sized>(
     let transpose = t.elapsed();
 
     let t = Instant::now();
-    let tree = row_tree(backend, &leaves, shape.cap_height);
+    let tree = backend.merkle_tree_rows(&leaves, shape.cap_height);
     let timings = CommitTimings {
         upload: Duration::ZERO,
         lde: lde_time,
@@ -192,7 +192,8 @@ const ROWS_PER_TASK: usize = 256;
 const HASH_BLOCK_ELEMENTS: usize = 1 << 16;
 
 /// plonky2's `MerkleTree::new(rows, cap_height)` digests and cap, through
-/// the backend's leaf hashing and level building.
+/// the backend's leaf hashing and level building (the default
+/// `HashBackend::merkle_tree_rows`).
 pub fn row_tree<B: HashBackend + ?Sized>(
     backend: &B,
     rows: &[Vec<F>],

@@ -41,6 +41,15 @@ pub trait HashBackend: Send + Sync {
         tree_over_leaves(self, leaves, cap_height)
     }
 
+    /// `merkle_tree` over rows held one `Vec` each, as a commitment's LDE rows
+    /// are (plonky2's `MerkleTree::leaves`). The default hashes blocks of rows
+    /// through `hash_leaves` and builds the levels with `build_levels`, never
+    /// flattening the whole LDE; a backend whose `merkle_tree` does better
+    /// than those two should override this as well.
+    fn merkle_tree_rows(&self, rows: &[Vec<F>], cap_height: usize) -> MerkleDigests {
+        commit::row_tree(self, rows, cap_height)
+    }
+
     /// plonky2's `PolynomialBatch::from_values` / `from_coeffs`: the same
     /// coefficients, LDE rows, digests and cap, whichever backend ran.
     fn commit(&self, polys: Polys, shape: CommitShape, salt: Salt) -> Batch {

@@ -10,6 +10,7 @@
 //! transpose kernel gathers a chunk's rows from every group, then it is hashed
 //! and reduced, and its rows and digests come back while the next chunk runs.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use plonky2::field::polynomial::PolynomialCoeffs;
@@ -127,6 +128,42 @@ pub fn commit(
     ))
 }
 
+/// The device tables phase 1 reads.
+struct LdeTables {
+    roots: Arc<wgpu::Buffer>,
+    powers: Arc<wgpu::Buffer>,
+    /// Inverse roots, when the inputs are values to interpolate.
+    inverse: Option<Arc<wgpu::Buffer>>,
+}
+
+impl LdeTables {
+    fn new(gpu: &GpuBackend, polys: &Polys, dims: Dims) -> Result<Self, GpuError> {
+        let log_n = dims.log_n;
+        let roots = |inverse| gpu.twiddles(Table::Roots { log_n, inverse });
+        Ok(LdeTables {
+            roots: roots(false)?,
+            powers: gpu.twiddles(Table::Coset {
+                log_n,
+                rate_bits: dims.rate_bits,
+            })?,
+            inverse: match polys {
+                Polys::Values(_) => Some(roots(true)?),
+                Polys::Coeffs(_) => None,
+            },
+        })
+    }
+}
+
+/// Device buffers one group's phase 1 writes besides its LDE.
+struct Scratch<'a> {
+    /// The uploaded values or coefficients.
+    input: &'a wgpu::Buffer,
+    /// Natural-order coefficients, when interpolating.
+    natural: Option<&'a wgpu::Buffer>,
+    /// Their readback copy.
+    staging: Option<&'a wgpu::Buffer>,
+}
+
 /// Phase 1: every polynomial's LDE columns, one submission per group.
 fn lde_groups(
     gpu: &GpuBackend,
@@ -135,28 +172,13 @@ fn lde_groups(
     timings: &mut CommitTimings,
 ) -> Result<Vec<Group>, GpuError> {
     let engine = gpu.engine();
-    let (log_n, rate) = (dims.log_n, dims.rate_bits);
-    let roots = gpu.twiddles(Table::Roots {
-        log_n,
-        inverse: false,
-    })?;
-    let powers = gpu.twiddles(Table::Coset {
-        log_n,
-        rate_bits: rate,
-    })?;
-    let inverse = match polys {
-        Polys::Values(_) => Some(gpu.twiddles(Table::Roots {
-            log_n,
-            inverse: true,
-        })?),
-        Polys::Coeffs(_) => None,
-    };
+    let tables = LdeTables::new(gpu, polys, dims)?;
     let ranges = columns::groups(dims.polys, dims.lde_len() as u64 * 8, gpu.binding_budget)?;
     let widest = ranges.iter().map(|r| r.len()).max().unwrap_or(0);
     let input_bytes = (widest * dims.n()) as u64 * 8;
     // Reused by every group: a queued write lands after the previous group's work.
     let input = engine.alloc("commit input", input_bytes, STORAGE)?;
-    let natural = match inverse {
+    let natural = match tables.inverse {
         Some(_) => Some(engine.alloc("commit coefficients", input_bytes, STORAGE)?),
         None => None,
     };
@@ -168,29 +190,17 @@ fn lde_groups(
         let count = range.len();
         let lde = engine.alloc("commit lde", (count * dims.lde_len()) as u64 * 8, STORAGE)?;
         let coeff_bytes = (count * dims.n()) as u64 * 8;
-        let staging = match inverse {
+        let staging = match natural {
             Some(_) => Some(engine.alloc("coefficients readback", coeff_bytes, STAGING)?),
             None => None,
         };
+        let scratch = Scratch {
+            input: &input,
+            natural: natural.as_ref(),
+            staging: staging.as_ref(),
+        };
         let mut rec = Recorder::new(engine);
-        let mut coeffs = Columns {
-            buffer: &input,
-            columns: count,
-            log_n,
-        };
-        if let (Some(inv), Some(natural), Some(staging)) = (&inverse, &natural, &staging) {
-            ntt::dif(&mut rec, coeffs, inv)?;
-            ntt::bit_reverse(&mut rec, coeffs, natural, F::inverse_2exp(log_n as usize))?;
-            rec.copy(natural, 0, staging, 0, coeff_bytes);
-            coeffs.buffer = natural;
-        }
-        ntt::coset_spread(&mut rec, coeffs, &powers, &lde, rate)?;
-        let blocks = Columns {
-            buffer: &lde,
-            columns: count << rate,
-            log_n,
-        };
-        ntt::dif(&mut rec, blocks, &roots)?;
+        record_lde(&mut rec, &tables, scratch, &lde, count, dims)?;
         rec.submit()?;
         groups.push(Group {
             first_col: range.start,
@@ -200,6 +210,38 @@ fn lde_groups(
         });
     }
     Ok(groups)
+}
+
+/// One group's phase 1: [interpolate, read back,] spread, NTT each block.
+fn record_lde<'a>(
+    rec: &mut Recorder<'a>,
+    tables: &'a LdeTables,
+    scratch: Scratch<'a>,
+    lde: &'a wgpu::Buffer,
+    count: usize,
+    dims: Dims,
+) -> Result<(), GpuError> {
+    let log_n = dims.log_n;
+    let mut coeffs = Columns {
+        buffer: scratch.input,
+        columns: count,
+        log_n,
+    };
+    if let (Some(inverse), Some(natural), Some(staging)) =
+        (&tables.inverse, scratch.natural, scratch.staging)
+    {
+        ntt::dif(rec, coeffs, inverse)?;
+        ntt::bit_reverse(rec, coeffs, natural, F::inverse_2exp(log_n as usize))?;
+        rec.copy(natural, 0, staging, 0, coeffs.bytes());
+        coeffs.buffer = natural;
+    }
+    ntt::coset_spread(rec, coeffs, &tables.powers, lde, dims.rate_bits)?;
+    let blocks = Columns {
+        buffer: lde,
+        columns: count << dims.rate_bits,
+        log_n,
+    };
+    ntt::dif(rec, blocks, &tables.roots)
 }
 
 fn column_slices(polys: &Polys, range: std::ops::Range<usize>) -> Vec<&[F]> {

@@ -300,6 +300,12 @@ impl HashBackend for GpuBackend {
         or_die(self.try_merkle_tree(inputs, width, cap_height))
     }
 
+    /// One device tree over the flattened rows, not one call per block.
+    fn merkle_tree_rows(&self, rows: &[Vec<F>], cap_height: usize) -> MerkleDigests {
+        let width = rows.first().map_or(0, Vec::len);
+        self.merkle_tree(&rows.concat(), width, cap_height)
+    }
+
     fn commit(&self, polys: Polys, shape: CommitShape, salt: Salt) -> Batch {
         or_die(self.try_commit(polys, shape, salt))
     }
