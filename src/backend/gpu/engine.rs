@@ -599,9 +599,17 @@ impl Engine {
             let _ = tx.send(r);
         });
         self.wait_for(&flight.submission)?;
-        rx.recv()
-            .map_err(|_| GpuError::Internal("map callback dropped"))?
-            .map_err(|e| GpuError::Device(e.to_string()))?;
+        let mapped = match rx.try_recv() {
+            Ok(r) => r,
+            // Should a backend fire the callback only on a later poll, wait
+            // for everything rather than block on the channel forever.
+            Err(_) => {
+                self.wait()?;
+                rx.recv()
+                    .map_err(|_| GpuError::Internal("map callback dropped"))?
+            }
+        };
+        mapped.map_err(|e| GpuError::Device(e.to_string()))?;
         let out = {
             let view = slice
                 .get_mapped_range()
