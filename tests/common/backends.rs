@@ -18,6 +18,7 @@ fn open_gpu(arith: Arith, max_chunk_log: u32) -> Option<GpuBackend> {
         allow_software: true,
         arith: Some(arith),
         max_chunk_log,
+        ..GpuOptions::default()
     };
     match GpuBackend::open(opts) {
         Ok(gpu) => Some(gpu),
