@@ -88,7 +88,7 @@ fn bench_batch_proof(c: &mut Criterion) {
             None
         }
     };
-    print_phases("cpu", &CpuBackend, &circuit, &users);
+    print_phases("cpu", CpuBackend::detected(), &circuit, &users);
     if let Some((name, gpu)) = &gpu {
         print_phases(name, gpu, &circuit, &users);
     }
@@ -103,7 +103,7 @@ fn bench_batch_proof(c: &mut Criterion) {
     group.bench_function("driver_cpu", |b| {
         b.iter(|| {
             circuit
-                .prove_with(&CpuBackend, &prices(), &users)
+                .prove_with(CpuBackend::detected(), &prices(), &users)
                 .expect("driver proves")
         })
     });

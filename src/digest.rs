@@ -32,6 +32,12 @@ impl Digest {
         Digest(e.map(|x| x.to_canonical_u64()))
     }
 
+    /// From limbs already below p (what the vectorised hashers produce).
+    pub(crate) fn from_canonical_limbs(limbs: [u64; 4]) -> Self {
+        debug_assert!(limbs.iter().all(|&l| l < P), "non-canonical digest limb");
+        Digest(limbs)
+    }
+
     pub fn elements(&self) -> [F; 4] {
         self.0.map(F::from_canonical_u64)
     }

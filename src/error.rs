@@ -37,6 +37,9 @@ pub enum Error {
     /// Proving failed (a bug or an unsatisfiable witness).
     #[error("proving failed: {0}")]
     Prove(String),
+    /// The requested compute backend cannot run here.
+    #[error("backend unavailable: {0}")]
+    Backend(String),
     /// A proof or artifact did not verify.
     #[error("verification failed: {0}")]
     Verify(String),
@@ -61,6 +64,7 @@ impl Error {
             Error::Verify(_) => exit::VERIFY_FAILED,
             Error::Shortfall(_) => exit::RESERVE_SHORTFALL,
             Error::Prove(_) => exit::FAILURE,
+            Error::Backend(_) => exit::BACKEND_UNAVAILABLE,
         }
     }
 }

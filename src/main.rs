@@ -5,7 +5,8 @@ mod report;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use zkpor::backend::CpuBackend;
+use zkpor::backend::gpu::Arith;
+use zkpor::backend::{select, Choice, CpuBackend, GpuBackend, GpuError, GpuOptions, HashBackend};
 use zkpor::commit::{commit, CommitRequest};
 use zkpor::datagen::{generate, AccountsFormat, GenConfig};
 use zkpor::digest::Digest;
@@ -45,6 +46,45 @@ enum Command {
     UserProof(UserProofArgs),
     /// Check a user's inclusion proof; exits 0 when it holds and 8 when it does not.
     VerifyUser(VerifyUserArgs),
+    /// Measure this machine: stock plonky2, the SIMD CPU backend and the GPU side by side.
+    Bench(BenchArgs),
+}
+
+#[derive(clap::Args, Clone, Copy)]
+struct BackendArgs {
+    /// Where hashing runs: auto (a hardware GPU if there is one, else the CPU), gpu (any
+    /// adapter, software ones included; an error if there is none) or cpu. Output is identical.
+    #[arg(long, value_enum, env = "ZKPOR_BACKEND", default_value_t = BackendArg::Auto)]
+    backend: BackendArg,
+    /// GPU field arithmetic: u32 limbs (every adapter) or native u64 (adapters with
+    /// SHADER_INT64). `zkpor bench` measures both.
+    #[arg(long, value_enum, env = "ZKPOR_GPU_ARITH", default_value_t = ArithArg::U32)]
+    gpu_arith: ArithArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ArithArg {
+    U32,
+    U64,
+}
+
+impl BackendArgs {
+    fn gpu_options(&self) -> GpuOptions {
+        GpuOptions {
+            arith: Some(match self.gpu_arith {
+                ArithArg::U32 => Arith::U32,
+                ArithArg::U64 => Arith::U64,
+            }),
+            ..GpuOptions::default()
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum BackendArg {
+    Auto,
+    Gpu,
+    Cpu,
 }
 
 #[derive(clap::Args)]
@@ -55,6 +95,8 @@ struct DemoArgs {
     /// Output directory (replaced if it exists).
     #[arg(long, default_value = "out/sample")]
     out: PathBuf,
+    #[command(flatten)]
+    backend: BackendArgs,
 }
 
 #[derive(clap::Args)]
@@ -108,6 +150,8 @@ struct CommitArgs {
     /// Print summary.json to stdout instead of the human report.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    backend: BackendArgs,
 }
 
 #[derive(clap::Args)]
@@ -133,6 +177,32 @@ struct VerifyArgs {
     /// Print the verdict as JSON.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(clap::Args)]
+struct BenchArgs {
+    /// Which GPU to include: auto (a hardware GPU if there is one), gpu (any adapter,
+    /// software ones such as lavapipe included) or cpu (no GPU entries).
+    #[arg(long, value_enum, env = "ZKPOR_BACKEND", default_value_t = BackendArg::Auto)]
+    backend: BackendArg,
+    /// Smallest size, as log2 of states or leaves.
+    #[arg(long, default_value_t = 16)]
+    min_log: u32,
+    /// Largest size, as log2 of states or leaves.
+    #[arg(long, default_value_t = 22)]
+    max_log: u32,
+    /// Largest size for GPU entries [default: --max-log on a hardware GPU, 16 on a software one].
+    #[arg(long)]
+    gpu_max_log: Option<u32>,
+    /// Timed runs per entry after one warm-up; medians are reported.
+    #[arg(long, default_value_t = 3)]
+    repeats: usize,
+    /// Elements per leaf in the tree section (4 + 2 x assets: 44 for 20 assets).
+    #[arg(long, default_value_t = 44)]
+    leaf_width: usize,
+    /// Also write the report as JSON to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -163,6 +233,7 @@ struct VerifyUserArgs {
 }
 
 fn main() -> ExitCode {
+    quiet_headless_wayland_probe();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -172,13 +243,14 @@ fn main() -> ExitCode {
     };
     let progress = Progress::new(cli.quiet);
     let result = match cli.command {
-        Command::Demo(a) => run_demo(a, progress),
+        Command::Demo(a) => run_demo(a, progress, cli.quiet),
         Command::Gen(a) => run_gen(a, progress),
         Command::Commit(a) => run_commit(a, progress, cli.quiet),
         Command::Prove(a) => run_prove(a, progress, cli.quiet),
         Command::Verify(a) => run_verify(a),
         Command::UserProof(a) => run_user_proof(a),
         Command::VerifyUser(a) => run_verify_user(a),
+        Command::Bench(a) => run_bench(a, progress, cli.quiet),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -189,7 +261,36 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_demo(a: DemoArgs, progress: Progress) -> Result<()> {
+/// Mesa's Vulkan drivers probe for a Wayland display when wgpu enumerates
+/// adapters, and on a headless machine libwayland prints "error:
+/// XDG_RUNTIME_DIR is invalid or not set" although compute needs no display.
+/// A set but display-less value (nothing is created there) silences it. This
+/// runs first in `main`, before any thread exists, so changing the environment
+/// is sound.
+fn quiet_headless_wayland_probe() {
+    if cfg!(target_os = "linux") && std::env::var_os("XDG_RUNTIME_DIR").is_none() {
+        std::env::set_var(
+            "XDG_RUNTIME_DIR",
+            std::env::temp_dir().join("zkpor-no-display"),
+        );
+    }
+}
+
+/// Opens the backend the user asked for; `auto` says why it fell back to the CPU.
+fn open_backend(a: BackendArgs, quiet: bool) -> Result<Box<dyn HashBackend>> {
+    let choice = match a.backend {
+        BackendArg::Auto => Choice::Auto,
+        BackendArg::Gpu => Choice::Gpu,
+        BackendArg::Cpu => Choice::Cpu,
+    };
+    let selected = select(choice, a.gpu_options()).map_err(|e| Error::Backend(e.to_string()))?;
+    if let (Some(notice), false) = (&selected.notice, quiet) {
+        eprintln!("notice: {notice}");
+    }
+    Ok(selected.backend)
+}
+
+fn run_demo(a: DemoArgs, progress: Progress, quiet: bool) -> Result<()> {
     let file = |name: &str| a.data.join(name);
     if !file("accounts.csv").exists() {
         return Err(Error::Usage(format!(
@@ -197,6 +298,7 @@ fn run_demo(a: DemoArgs, progress: Progress) -> Result<()> {
             file("accounts.csv").display()
         )));
     }
+    let backend = open_backend(a.backend, quiet)?;
     let req = CommitRequest {
         accounts: file("accounts.csv"),
         assets: file("assets.csv"),
@@ -205,7 +307,7 @@ fn run_demo(a: DemoArgs, progress: Progress) -> Result<()> {
         out: a.out,
         force: true,
         max_problems: 20,
-        backend: &CpuBackend,
+        backend: backend.as_ref(),
         progress,
     };
     let req = ProveRequest {
@@ -262,7 +364,11 @@ fn run_gen(a: GenArgs, progress: Progress) -> Result<()> {
     Ok(())
 }
 
-fn commit_request(a: &CommitArgs, progress: Progress) -> CommitRequest<'static> {
+fn commit_request<'a>(
+    a: &CommitArgs,
+    backend: &'a dyn HashBackend,
+    progress: Progress,
+) -> CommitRequest<'a> {
     CommitRequest {
         accounts: a.accounts.clone(),
         assets: a.assets.clone(),
@@ -271,7 +377,7 @@ fn commit_request(a: &CommitArgs, progress: Progress) -> CommitRequest<'static> 
         out: a.out.clone(),
         force: a.force,
         max_problems: a.max_errors,
-        backend: &CpuBackend,
+        backend,
         progress,
     }
 }
@@ -294,8 +400,9 @@ fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
 }
 
 fn run_prove(a: ProveArgs, progress: Progress, quiet: bool) -> Result<()> {
+    let backend = open_backend(a.commit.backend, quiet)?;
     let req = ProveRequest {
-        commit: commit_request(&a.commit, progress),
+        commit: commit_request(&a.commit, backend.as_ref(), progress),
         batch_size: a.batch_size,
         arity: a.arity,
     };
@@ -317,7 +424,8 @@ fn run_verify(a: VerifyArgs) -> Result<()> {
 }
 
 fn run_commit(a: CommitArgs, progress: Progress, quiet: bool) -> Result<()> {
-    let outcome = commit(&commit_request(&a, progress))?;
+    let backend = open_backend(a.backend, quiet)?;
+    let outcome = commit(&commit_request(&a, backend.as_ref(), progress))?;
     warn_generated_secret(outcome.generated_secret.as_ref(), quiet);
     if a.json {
         print_json(&outcome.summary)?;
@@ -364,4 +472,60 @@ fn run_verify_user(a: VerifyUserArgs) -> Result<()> {
     let verdict = verify_user_proof(&proof, root);
     report::print_user_verdict(&proof, &verdict, a.json);
     verdict.map(|_| ())
+}
+
+fn run_bench(a: BenchArgs, progress: Progress, quiet: bool) -> Result<()> {
+    if a.min_log > a.max_log || a.max_log > 26 || a.leaf_width == 0 {
+        return Err(Error::Usage(
+            "bench needs --min-log <= --max-log <= 26 and --leaf-width >= 1".into(),
+        ));
+    }
+    let gpus = bench_gpus(a.backend, quiet)?;
+    let software = gpus.first().is_some_and(|g| !g.adapter().is_hardware());
+    let plan = zkpor::bench::Plan {
+        logs: a.min_log..=a.max_log,
+        gpu_max_log: a
+            .gpu_max_log
+            .unwrap_or(if software { 16 } else { a.max_log }),
+        repeats: a.repeats,
+        leaf_width: a.leaf_width,
+    };
+    let report = zkpor::bench::run(&plan, CpuBackend::detected(), &gpus, progress);
+    report::print_bench(&report);
+    if let Some(path) = &a.json {
+        let json = serde_json::to_vec_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?;
+        zkpor::artifacts::write_atomic(path, &json).map_err(Error::io("cannot write", path))?;
+    }
+    Ok(())
+}
+
+/// The GPU backends to bench: one per arithmetic the adapter runs.
+fn bench_gpus(choice: BackendArg, quiet: bool) -> Result<Vec<GpuBackend>> {
+    let allow_software = match choice {
+        BackendArg::Cpu => return Ok(Vec::new()),
+        BackendArg::Gpu => true,
+        BackendArg::Auto => false,
+    };
+    let mut gpus = Vec::new();
+    for arith in [Arith::U32, Arith::U64] {
+        let opts = GpuOptions {
+            allow_software,
+            arith: Some(arith),
+            ..GpuOptions::default()
+        };
+        match GpuBackend::open(opts) {
+            Ok(gpu) => gpus.push(gpu),
+            Err(GpuError::Unsupported(_)) if arith == Arith::U64 => {}
+            Err(e) if matches!(choice, BackendArg::Gpu) => {
+                return Err(Error::Backend(e.to_string()))
+            }
+            Err(e) => {
+                if !quiet {
+                    eprintln!("notice: bench: {e}; CPU entries only (pass --backend gpu for a software adapter)");
+                }
+                break;
+            }
+        }
+    }
+    Ok(gpus)
 }

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 use zkpor::artifacts::{Summary, UserProofFile};
+use zkpor::bench::{BenchReport, Section};
 use zkpor::error::Result;
 use zkpor::inclusion::UserVerdict;
 use zkpor::prove::verify::{VerifierSource, VerifyReport};
@@ -147,5 +148,79 @@ pub fn print_verify(dir: &Path, r: &Result<VerifyReport>, json: bool) {
             }
         }
         Err(e) => println!("INVALID: {e}"),
+    }
+}
+
+pub fn print_bench(r: &BenchReport) {
+    let m = &r.machine;
+    println!("zkpor {} bench", r.zkpor_version);
+    println!(
+        "  CPU  {} ({} CPUs, {} threads), Poseidon on {}",
+        m.cpu, m.cpus, m.threads, m.cpu_poseidon
+    );
+    match &m.gpu {
+        Some(g) => {
+            println!("  GPU  {g}");
+            if m.gpu_is_software {
+                println!("       a SOFTWARE adapter: its figures are a CPU emulating a GPU, not GPU figures");
+            }
+            println!(
+                "       limits: {} MiB per storage binding, {} MiB per buffer, {} workgroups per dimension, {} invocations and {} KiB shared memory per workgroup, 64-bit integers: {}",
+                g.max_storage_buffer_binding_size >> 20,
+                g.max_buffer_size >> 20,
+                g.max_compute_workgroups_per_dimension,
+                g.max_compute_invocations_per_workgroup,
+                g.max_compute_workgroup_storage_size >> 10,
+                if g.shader_int64 { "yes" } else { "no" }
+            );
+        }
+        None => println!("  GPU  none in this report"),
+    }
+    for s in &r.sections {
+        print_section(s);
+    }
+}
+
+fn print_section(s: &Section) {
+    println!(
+        "\n{} ({}, median; ratio against the first column)",
+        s.title, s.unit
+    );
+    for row in &s.rows {
+        let cells: Vec<String> = row
+            .entries
+            .iter()
+            .map(|e| {
+                let moved = e
+                    .transfer_seconds
+                    .map(|t| format!(", transfers {:.0}%", 100.0 * t / e.seconds))
+                    .unwrap_or_default();
+                format!(
+                    "{} {} ({:.2}x{moved})",
+                    e.implementation,
+                    rate(e.rate),
+                    e.ratio
+                )
+            })
+            .collect();
+        println!(
+            "  2^{:<2} {}t  {}",
+            row.log_size,
+            row.threads,
+            cells.join("  |  ")
+        );
+    }
+    for n in &s.notes {
+        println!("  note: {n}");
+    }
+}
+
+/// 1234567.0 -> "1.23 M/s".
+fn rate(r: f64) -> String {
+    match r {
+        r if r >= 1e9 => format!("{:.2} G/s", r / 1e9),
+        r if r >= 1e6 => format!("{:.2} M/s", r / 1e6),
+        r if r >= 1e3 => format!("{:.1} K/s", r / 1e3),
+        r => format!("{r:.1}/s"),
     }
 }

@@ -201,26 +201,26 @@ fn standard() -> CircuitConfig {
 #[test]
 fn arithmetic_gates_equal_plonky2() {
     let (data, pw) = arithmetic_circuit(standard());
-    assert_same_proof(&CpuBackend, &data, pw);
+    assert_same_proof(CpuBackend::detected(), &data, pw);
 }
 
 #[test]
 fn poseidon_gate_equals_plonky2() {
     let (data, pw) = poseidon_circuit(standard());
-    assert_same_proof(&CpuBackend, &data, pw);
+    assert_same_proof(CpuBackend::detected(), &data, pw);
 }
 
 #[test]
 fn range_checks_equal_plonky2() {
     let (data, pw) = range_check_circuit(standard());
-    assert_same_proof(&CpuBackend, &data, pw);
+    assert_same_proof(CpuBackend::detected(), &data, pw);
 }
 
 #[test]
 fn mixed_gates_equal_plonky2() {
     let (data, pw) = mixed_circuit(standard());
     assert!(data.common.selectors_info.num_selectors() > 1);
-    assert_same_proof(&CpuBackend, &data, pw);
+    assert_same_proof(CpuBackend::detected(), &data, pw);
 }
 
 #[test]
@@ -228,10 +228,10 @@ fn other_config_shapes_equal_plonky2() {
     // The public-input hash's Poseidon gate (degree 7) needs a factor of 7 or more.
     let (data, pw) = arithmetic_circuit(odd_config(7));
     assert_eq!(data.common.quotient_degree_factor, 7);
-    assert_same_proof(&CpuBackend, &data, pw);
+    assert_same_proof(CpuBackend::detected(), &data, pw);
     let (data, pw) = mixed_circuit(odd_config(9));
     assert_eq!(data.common.quotient_degree_factor, 9);
-    assert_same_proof(&CpuBackend, &data, pw);
+    assert_same_proof(CpuBackend::detected(), &data, pw);
 }
 
 // --- The project's circuits: 4 users × 2 assets, aggregation over 2 children.
@@ -301,7 +301,7 @@ fn slots(seed: u64) -> Vec<RawSlot> {
 fn batch_circuit_equals_plonky2() {
     let fx = fx();
     let pw = fx.batch.witness_raw(&prices(), &slots(0)).unwrap();
-    assert_same_proof(&CpuBackend, &fx.batch.data, pw);
+    assert_same_proof(CpuBackend::detected(), &fx.batch.data, pw);
 }
 
 #[test]
@@ -309,7 +309,7 @@ fn aggregate_circuit_equals_plonky2() {
     let fx = fx();
     let [a, b] = &fx.children;
     let pw = fx.agg.witness(&[a, b]).unwrap();
-    assert_same_proof(&CpuBackend, &fx.agg.data, pw);
+    assert_same_proof(CpuBackend::detected(), &fx.agg.data, pw);
 }
 
 // --- Zero knowledge: random salts and blinding rows, so no byte equality;
@@ -320,21 +320,23 @@ fn zero_knowledge_proofs_verify() {
     let zk = CircuitConfig::standard_recursion_zk_config();
     let (data, pw) = mixed_circuit(zk.clone());
     assert!(data.common.fri_params.hiding);
-    assert_verifies(&CpuBackend, &data, pw);
+    assert_verifies(CpuBackend::detected(), &data, pw);
     let (data, pw) = poseidon_circuit(zk);
-    assert_verifies(&CpuBackend, &data, pw);
+    assert_verifies(CpuBackend::detected(), &data, pw);
 }
 
 #[test]
 fn root_circuit_proof_through_the_driver_verifies() {
     let fx = fx();
     let [a, b] = &fx.children;
-    let top = fx.agg.prove_with(&CpuBackend, &[a, b]).unwrap();
+    let top = fx.agg.prove_with(CpuBackend::detected(), &[a, b]).unwrap();
     fx.agg.data.verify(top.clone()).unwrap();
     let params = ProofParams::new(4, 2, ASSETS, BATCH_LOG + 1).unwrap();
     let root = RootCircuit::build(&fx.agg.data.common, &fx.agg.data.verifier_only, &params);
     assert!(root.data.common.config.zero_knowledge);
-    let proof = root.prove_with(&CpuBackend, &top, &[1000, 1000]).unwrap();
+    let proof = root
+        .prove_with(CpuBackend::detected(), &top, &[1000, 1000])
+        .unwrap();
     root.data.verify(proof).unwrap();
 }
 
@@ -349,7 +351,7 @@ fn lookup_circuits_are_refused_up_front() {
     let y = b.add_lookup_from_index(x, lut);
     b.register_public_input(y);
     let data = b.build::<C>();
-    let err = Prover::for_circuit(&CpuBackend, &data)
+    let err = Prover::for_circuit(CpuBackend::detected(), &data)
         .err()
         .expect("a circuit with lookups is refused");
     assert_eq!(
@@ -369,7 +371,7 @@ fn unsatisfied_witness_is_an_error_not_a_proof() {
     let rep = partition.representative_map[out.index(partition.num_wires, partition.degree)];
     let value = partition.values[rep].unwrap();
     partition.values[rep] = Some(value + F::ONE);
-    let err = Prover::for_circuit(&CpuBackend, &data)
+    let err = Prover::for_circuit(CpuBackend::detected(), &data)
         .unwrap()
         .prove_partition(partition)
         .err()
@@ -382,7 +384,7 @@ fn a_witness_of_another_circuit_is_refused() {
     let (arith, pw) = arithmetic_circuit(standard());
     let (other, _) = range_check_circuit(standard());
     let partition = witness::generate_partition(&arith.prover_only, &arith.common, pw).unwrap();
-    let err = Prover::for_circuit(&CpuBackend, &other)
+    let err = Prover::for_circuit(CpuBackend::detected(), &other)
         .unwrap()
         .prove_partition(partition)
         .err()

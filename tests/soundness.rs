@@ -122,7 +122,7 @@ fn honest_batch_proves_the_right_statement() {
     // The subtree root is the account tree's over the same leaves, padding as zero.
     let leaves: Vec<Digest> = honest_slots(0).iter().map(host_leaf).collect();
     let tree = zkpor::tree::AccountTree::build(
-        &zkpor::backend::CpuBackend,
+        &zkpor::backend::CpuBackend::default(),
         leaves[..3].to_vec(),
         zkpor::leaf::padding_leaf(ASSETS),
     )
@@ -209,7 +209,7 @@ fn leaf_that_does_not_match_the_balances_fails() {
     // published account root.
     let committed: Vec<Digest> = honest_slots(0).iter().map(host_leaf).collect();
     let committed_root = zkpor::tree::AccountTree::build(
-        &zkpor::backend::CpuBackend,
+        &zkpor::backend::CpuBackend::default(),
         committed[..3].to_vec(),
         zkpor::leaf::padding_leaf(ASSETS),
     )

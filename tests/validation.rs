@@ -24,7 +24,7 @@ fn request(
         out: out.to_path_buf(),
         force: false,
         max_problems: 20,
-        backend: &CpuBackend,
+        backend: CpuBackend::detected(),
         progress: Progress::hidden(),
     }
 }

@@ -16,8 +16,11 @@ pub struct Summary {
     pub tree_depth: u32,
     /// Net values are in units of 10^-value_scale USD.
     pub value_scale: u32,
-    /// Which hashing backend built the tree.
+    /// Which hashing backend built the tree: "cpu" or "gpu".
     pub backend: String,
+    /// The backend in detail: instruction set, or adapter and arithmetic.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backend_detail: Option<String>,
     pub assets: Vec<AssetSummary>,
     /// Whether reserves cover every asset; null without a reserves file.
     pub all_covered: Option<bool>,

@@ -2,16 +2,25 @@
 //! `PolynomialBatch::from_values` / `from_coeffs` compute (coefficients, coset
 //! LDE, rows bit-reversed, salt columns, Merkle tree with cap), assembled into
 //! a `PolynomialBatch` by struct literal so callers get plonky2's own type.
+//!
+//! This is also the CPU path (the trait's default `commit`): plonky2_field's
+//! FFT with shared tables (`lde.rs`), one parallel pass from columns to rows,
+//! and the backend's own leaf hashing and level building, so a faster CPU
+//! Poseidon speeds up commitments too.
+
+use std::time::{Duration, Instant};
 
 use plonky2::field::polynomial::{PolynomialCoeffs, PolynomialValues};
-use plonky2::field::types::{Field, Sample};
+use plonky2::field::types::Sample;
 use plonky2::fri::oracle::{PolynomialBatch, SALT_SIZE};
 use plonky2::hash::merkle_tree::{MerkleCap, MerkleTree};
-use plonky2::util::{log2_strict, reverse_index_bits_in_place, transpose};
+use plonky2::util::{log2_strict, reverse_index_bits_in_place};
 use rayon::prelude::*;
 
-use super::HashBackend;
+use super::layout::MerkleDigests;
+use super::{lde, leaf_digests, tree_over_leaves, HashBackend};
 use crate::circuits::{C, D};
+use crate::digest::Digest;
 use crate::field::F;
 
 /// plonky2's polynomial commitment, as the prover holds it.
@@ -60,67 +69,153 @@ impl Salt {
         !matches!(self, Salt::None)
     }
 
-    /// The salt columns for an LDE of `lde_len` rows.
+    /// Why the salt does not fit an LDE of `lde_len` rows, if it does not.
+    pub fn check(&self, lde_len: usize) -> Result<(), String> {
+        match self {
+            Salt::Given(cols)
+                if cols.len() != SALT_SIZE || cols.iter().any(|c| c.len() != lde_len) =>
+            {
+                Err(format!(
+                    "salt must be {SALT_SIZE} columns of {lde_len} values; got {} columns",
+                    cols.len()
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The salt columns for an LDE of `lde_len` rows (panics on a given salt
+    /// of the wrong shape: see `check`).
     pub fn columns(self, lde_len: usize) -> Vec<Vec<F>> {
+        if let Err(why) = self.check(lde_len) {
+            panic!("{why}");
+        }
         match self {
             Salt::None => Vec::new(),
             Salt::Random => (0..SALT_SIZE).map(|_| F::rand_vec(lde_len)).collect(),
-            Salt::Given(cols) => {
-                assert!(
-                    cols.len() == SALT_SIZE && cols.iter().all(|c| c.len() == lde_len),
-                    "salt must be {SALT_SIZE} columns of {lde_len} values"
-                );
-                cols
-            }
+            Salt::Given(cols) => cols,
         }
     }
+}
+
+/// Where a commitment's time went. Stages that a path fuses into another
+/// read zero.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CommitTimings {
+    /// Host to device: converting and queueing the inputs (zero on the CPU).
+    pub upload: Duration,
+    /// Interpolation (for values) and the coset LDE; on the GPU this includes
+    /// reading the coefficients back.
+    pub lde: Duration,
+    /// Columns to bit-reversed rows, salt included (the GPU fuses it into `tree`).
+    pub transpose: Duration,
+    /// Leaf hashing and the Merkle tree; on the GPU also the transposes and
+    /// reading the rows and digests back.
+    pub tree: Duration,
+    pub total: Duration,
 }
 
 /// Interpolates subgroup evaluations into coefficients (plonky2's `ifft`).
 pub fn coefficients(polys: Polys) -> Vec<PolynomialCoeffs<F>> {
     match polys {
-        Polys::Values(values) => values.into_par_iter().map(|v| v.ifft()).collect(),
+        Polys::Values(values) => lde::interpolate(values),
         Polys::Coeffs(coeffs) => coeffs,
     }
 }
 
-/// The reference path: plonky2_field's FFT for the LDE, then the backend's
-/// Merkle tree over the bit-reversed rows.
+/// The CPU path, identical to plonky2's `from_values` / `from_coeffs`.
 pub fn reference<B: HashBackend + ?Sized>(
     backend: &B,
     polys: Polys,
     shape: CommitShape,
     salt: Salt,
 ) -> Batch {
-    let polynomials = coefficients(polys);
-    let degree = polynomials.first().map_or(1, |p| p.len());
-    let blinding = salt.blinding();
-    let mut columns: Vec<Vec<F>> = polynomials
-        .par_iter()
-        .map(|p| {
-            assert_eq!(p.len(), degree, "polynomial degrees differ");
-            p.lde(shape.rate_bits)
-                .coset_fft_with_options(F::coset_shift(), Some(shape.rate_bits), None)
-                .values
-        })
-        .collect();
-    columns.extend(salt.columns(degree << shape.rate_bits));
-    let mut leaves = transpose(&columns);
-    reverse_index_bits_in_place(&mut leaves);
-    assemble(backend, polynomials, leaves, shape, blinding)
+    reference_timed(backend, polys, shape, salt).0
 }
 
-/// Builds the batch from its LDE rows (already bit-reversed, salt included).
-pub fn assemble<B: HashBackend + ?Sized>(
+/// [`reference`], with the time each stage took.
+pub fn reference_timed<B: HashBackend + ?Sized>(
     backend: &B,
+    polys: Polys,
+    shape: CommitShape,
+    salt: Salt,
+) -> (Batch, CommitTimings) {
+    assert!(
+        !polys.is_empty(),
+        "a commitment needs at least one polynomial"
+    );
+    let start = Instant::now();
+    let blinding = salt.blinding();
+    let polynomials = coefficients(polys);
+    let columns = lde::coset_ldes(&polynomials, shape.rate_bits);
+    let lde_time = start.elapsed();
+
+    let t = Instant::now();
+    let salt = salt.columns(columns[0].len());
+    let leaves = bit_reversed_rows(&columns, &salt);
+    drop(columns);
+    let transpose = t.elapsed();
+
+    let t = Instant::now();
+    let tree = backend.merkle_tree_rows(&leaves, shape.cap_height);
+    let timings = CommitTimings {
+        upload: Duration::ZERO,
+        lde: lde_time,
+        transpose,
+        tree: t.elapsed(),
+        total: start.elapsed(),
+    };
+    (
+        assemble(polynomials, leaves, tree, shape, blinding),
+        timings,
+    )
+}
+
+/// plonky2's `transpose` of the LDE columns then `reverse_index_bits_in_place`,
+/// with the salt columns appended to every row.
+pub fn bit_reversed_rows(columns: &[Vec<F>], salt: &[Vec<F>]) -> Vec<Vec<F>> {
+    let len = columns.first().map_or(0, Vec::len);
+    let mut rows: Vec<Vec<F>> = (0..len)
+        .into_par_iter()
+        .with_min_len(ROWS_PER_TASK)
+        .map(|i| columns.iter().chain(salt).map(|c| c[i]).collect())
+        .collect();
+    // Moves only the rows' headers.
+    reverse_index_bits_in_place(&mut rows);
+    rows
+}
+
+/// Rows per rayon task when building rows.
+const ROWS_PER_TASK: usize = 256;
+/// Elements hashed per block: rows are copied block by block into a buffer
+/// that stays in cache, never into one flat copy of the whole LDE.
+const HASH_BLOCK_ELEMENTS: usize = 1 << 16;
+
+/// plonky2's `MerkleTree::new(rows, cap_height)` digests and cap, through
+/// the backend's leaf hashing and level building (the default
+/// `HashBackend::merkle_tree_rows`).
+pub fn row_tree<B: HashBackend + ?Sized>(
+    backend: &B,
+    rows: &[Vec<F>],
+    cap_height: usize,
+) -> MerkleDigests {
+    let width = rows.first().map_or(0, Vec::len);
+    let block = (HASH_BLOCK_ELEMENTS / width.max(1)).max(1);
+    let leaves: Vec<Digest> = rows
+        .par_chunks(block)
+        .flat_map_iter(|rows| leaf_digests(backend, &rows.concat(), width))
+        .collect();
+    tree_over_leaves(backend, leaves, cap_height)
+}
+
+/// The batch from its parts: LDE rows (bit-reversed, salt included) and their tree.
+pub fn assemble(
     polynomials: Vec<PolynomialCoeffs<F>>,
     leaves: Vec<Vec<F>>,
+    tree: MerkleDigests,
     shape: CommitShape,
     blinding: bool,
 ) -> Batch {
-    let width = leaves.first().map_or(0, Vec::len);
-    let flat: Vec<F> = leaves.concat();
-    let tree = backend.merkle_tree(&flat, width, shape.cap_height);
     let degree = polynomials.first().map_or(1, |p| p.len());
     Batch {
         polynomials,
@@ -158,7 +253,7 @@ mod tests {
             &mut TimingTree::default(),
             None,
         );
-        let got = CpuBackend.commit(Polys::Values(values), shape, Salt::None);
+        let got = CpuBackend::default().commit(Polys::Values(values), shape, Salt::None);
         assert_eq!(got, want);
     }
 }

@@ -5,15 +5,17 @@ pub mod commit;
 pub mod cpu;
 pub mod gpu;
 pub mod layout;
+pub mod lde;
 mod select;
 
 use crate::digest::Digest;
 use crate::field::F;
 
-pub use commit::{Batch, CommitShape, Polys, Salt};
+pub use commit::{Batch, CommitShape, CommitTimings, Polys, Salt};
 pub use cpu::CpuBackend;
 pub use gpu::{GpuBackend, GpuError, GpuOptions};
 pub use layout::MerkleDigests;
+pub use lde::Direction;
 pub use select::{select, Choice, Selected};
 
 /// Bulk hashing. Every implementation must agree bit for bit with plonky2's
@@ -21,6 +23,11 @@ pub use select::{select, Choice, Selected};
 pub trait HashBackend: Send + Sync {
     /// A short name recorded in summaries ("cpu", "gpu").
     fn name(&self) -> &'static str;
+
+    /// What exactly runs: the instruction set, or the adapter and arithmetic.
+    fn describe(&self) -> String {
+        self.name().to_string()
+    }
 
     /// `hash_no_pad` of each consecutive `width`-element row of `inputs`.
     fn hash_leaves(&self, inputs: &[F], width: usize) -> Vec<Digest>;
@@ -35,15 +42,17 @@ pub trait HashBackend: Send + Sync {
     /// of `inputs` (a power-of-two count): leaves hashed with `hash_or_noop`, the
     /// digests in plonky2's interleaved layout.
     fn merkle_tree(&self, inputs: &[F], width: usize, cap_height: usize) -> MerkleDigests {
-        let leaves = if width <= 4 {
-            inputs.chunks(width.max(1)).map(noop_digest).collect()
-        } else {
-            self.hash_leaves(inputs, width)
-        };
-        let depth = leaves.len().max(1).trailing_zeros() as usize;
-        let mut layers = vec![leaves];
-        layers.extend(self.build_levels(&layers[0], &vec![Digest::ZERO; depth]));
-        layout::from_compact_layers(&layers, cap_height)
+        let leaves = leaf_digests(self, inputs, width);
+        tree_over_leaves(self, leaves, cap_height)
+    }
+
+    /// `merkle_tree` over rows held one `Vec` each, as a commitment's LDE rows
+    /// are (plonky2's `MerkleTree::leaves`). The default hashes blocks of rows
+    /// through `hash_leaves` and builds the levels with `build_levels`, never
+    /// flattening the whole LDE; a backend whose `merkle_tree` does better
+    /// than those two should override this as well.
+    fn merkle_tree_rows(&self, rows: &[Vec<F>], cap_height: usize) -> MerkleDigests {
+        commit::row_tree(self, rows, cap_height)
     }
 
     /// plonky2's `PolynomialBatch::from_values` / `from_coeffs`: the same
@@ -51,6 +60,31 @@ pub trait HashBackend: Send + Sync {
     fn commit(&self, polys: Polys, shape: CommitShape, salt: Salt) -> Batch {
         commit::reference(self, polys, shape, salt)
     }
+}
+
+/// plonky2's `hash_or_noop` of each `width`-element row of `inputs`.
+pub fn leaf_digests<B: HashBackend + ?Sized>(
+    backend: &B,
+    inputs: &[F],
+    width: usize,
+) -> Vec<Digest> {
+    if width <= 4 {
+        inputs.chunks(width.max(1)).map(noop_digest).collect()
+    } else {
+        backend.hash_leaves(inputs, width)
+    }
+}
+
+/// plonky2's `MerkleTree` digests and cap above the leaf digests (a power-of-two count).
+pub fn tree_over_leaves<B: HashBackend + ?Sized>(
+    backend: &B,
+    leaves: Vec<Digest>,
+    cap_height: usize,
+) -> MerkleDigests {
+    let depth = leaves.len().max(1).trailing_zeros() as usize;
+    let mut layers = vec![leaves];
+    layers.extend(backend.build_levels(&layers[0], &vec![Digest::ZERO; depth]));
+    layout::from_compact_layers(&layers, cap_height)
 }
 
 /// plonky2's `hash_or_noop` for a row of at most 4 elements: the row, zero-padded.

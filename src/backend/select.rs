@@ -18,11 +18,16 @@ pub struct Selected {
     pub notice: Option<String>,
 }
 
-pub fn select(choice: Choice) -> Result<Selected, GpuError> {
+/// Opens the backend for `choice`; `gpu` says how to open a GPU (its
+/// `allow_software` is overridden: `gpu` accepts software adapters, `auto` does not).
+pub fn select(choice: Choice, gpu: GpuOptions) -> Result<Selected, GpuError> {
     match choice {
         Choice::Cpu => Ok(cpu(None)),
         Choice::Gpu => {
-            let gpu = GpuBackend::open(GpuOptions::default())?;
+            let gpu = GpuBackend::open(GpuOptions {
+                allow_software: true,
+                ..gpu
+            })?;
             Ok(Selected {
                 backend: Box::new(gpu),
                 notice: None,
@@ -31,7 +36,7 @@ pub fn select(choice: Choice) -> Result<Selected, GpuError> {
         Choice::Auto => {
             let hardware_only = GpuOptions {
                 allow_software: false,
-                ..GpuOptions::default()
+                ..gpu
             };
             match GpuBackend::open(hardware_only) {
                 Ok(gpu) => Ok(Selected {
@@ -48,7 +53,7 @@ pub fn select(choice: Choice) -> Result<Selected, GpuError> {
 
 fn cpu(notice: Option<String>) -> Selected {
     Selected {
-        backend: Box::new(CpuBackend),
+        backend: Box::new(CpuBackend::default()),
         notice,
     }
 }

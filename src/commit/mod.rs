@@ -107,7 +107,7 @@ pub fn commit_staged(req: &CommitRequest, stage: &StagingDir) -> Result<Staged> 
         &assets,
         &ingested.totals,
         reserves.as_deref(),
-        req.backend.name(),
+        req.backend,
     );
     timings.insert("write_tree".to_string(), ms(t));
     summary.timings_ms = timings;
@@ -138,7 +138,7 @@ fn build_summary(
     assets: &AssetTable,
     totals: &[artifacts::AssetTotals],
     reserves: Option<&[u64]>,
-    backend: &str,
+    backend: &dyn HashBackend,
 ) -> Summary {
     let per_asset: Vec<AssetSummary> = assets
         .assets()
@@ -154,7 +154,8 @@ fn build_summary(
         users: tree.num_leaves(),
         tree_depth: tree.depth(),
         value_scale: assets.value_scale(),
-        backend: backend.to_string(),
+        backend: backend.name().to_string(),
+        backend_detail: Some(backend.describe()),
         assets: per_asset,
         all_covered,
         timings_ms: BTreeMap::new(),

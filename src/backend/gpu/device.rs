@@ -108,9 +108,9 @@ pub fn pick_adapter(allow_software: bool) -> Result<wgpu::Adapter, GpuError> {
         .find(|a| allow_software || report(a).is_hardware())
         .ok_or(GpuError::NoAdapter {
             wanted: if allow_software {
-                "any GPU adapter"
+                "GPU adapter (hardware or software)"
             } else {
-                "a hardware GPU"
+                "hardware GPU"
             },
             seen,
         })

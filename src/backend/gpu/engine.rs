@@ -1,14 +1,16 @@
-//! Chunk execution: one chunk of rows or digests is uploaded, hashed and
-//! reduced on the device, and the requested results are copied back. Two
-//! slots alternate so that a chunk's upload and readback overlap the next
-//! chunk's compute, and each chunk is its own submission so no single
-//! submission runs long enough to trip a GPU watchdog.
+//! Chunk execution: one chunk of rows or digests is uploaded (or gathered
+//! from data already on the device), hashed and reduced on the device, and the
+//! requested results are copied back. Two slots alternate so that a chunk's
+//! upload and readback overlap the next chunk's compute, and each chunk is its
+//! own submission so no single submission runs long enough to trip a GPU
+//! watchdog.
 
 use std::collections::VecDeque;
 use std::num::NonZeroU64;
 use std::sync::Mutex;
 
-use plonky2::field::types::PrimeField64;
+use plonky2::field::types::{Field, PrimeField64};
+use rayon::prelude::*;
 
 use super::kernels::{
     Kernels, MerkleParams, SimpleParams, SpongeParams, MERKLE_MAX_LEVELS, MERKLE_NODES_PER_GROUP,
@@ -18,7 +20,7 @@ use super::shaders::Kernel;
 use super::slots::{Slot, PARAM_BLOCKS, PARAM_STRIDE};
 use super::GpuError;
 use crate::digest::Digest;
-use crate::field::F;
+use crate::field::{F, P};
 
 const DIGEST_BYTES: u64 = 32;
 
@@ -33,6 +35,32 @@ pub enum Source<'a> {
     },
     /// Layer-0 digests.
     Digests(&'a [Digest]),
+    /// Rows already on the device: `fill` records the commands that write rows
+    /// `first..first + rows` into the chunk's input buffer. Hashed with
+    /// `hash_or_noop`.
+    Device {
+        first: usize,
+        rows: usize,
+        width: usize,
+        fill: &'a FillRows<'a>,
+    },
+}
+
+/// Records commands that write `rows` rows starting at row `first` into
+/// `target` (row-major, canonical (lo, hi) pairs): `(encoder, target, first, rows)`.
+pub type FillRows<'a> = dyn Fn(&mut wgpu::CommandEncoder, &wgpu::Buffer, usize, usize) -> Result<(), GpuError>
+    + Sync
+    + 'a;
+
+impl Source<'_> {
+    /// `(width, noop)` when the chunk starts from rows to hash.
+    fn rows_to_hash(&self) -> Option<(usize, bool)> {
+        match *self {
+            Source::Rows { width, noop, .. } => Some((width, noop)),
+            Source::Device { width, .. } => Some((width, true)),
+            Source::Digests(_) => None,
+        }
+    }
 }
 
 /// Where plonky2's interleaved layout of this chunk goes.
@@ -57,6 +85,8 @@ pub struct ChunkPlan<'a> {
     pub pads: Option<&'a [Digest]>,
     pub scatter: Option<Scatter>,
     pub want_leaves: bool,
+    /// Copy the chunk's input rows back too (the LDE rows a commitment keeps).
+    pub want_rows: bool,
 }
 
 impl ChunkPlan<'_> {
@@ -64,7 +94,12 @@ impl ChunkPlan<'_> {
         match self.source {
             Source::Rows { inputs, width, .. } => (inputs.len() / width.max(1)) as u64,
             Source::Digests(d) => d.len() as u64,
+            Source::Device { rows, .. } => rows as u64,
         }
+    }
+
+    fn row_bytes(&self) -> u64 {
+        self.source.rows_to_hash().map_or(0, |(w, _)| w as u64 * 8)
     }
 
     /// Nodes in layer k of this chunk.
@@ -97,6 +132,8 @@ pub struct ChunkOutput {
     /// Compact layers 1..=top.
     pub levels: Vec<Vec<Digest>>,
     pub interleaved: Vec<Digest>,
+    /// The input rows, when `want_rows`.
+    pub rows: Vec<Vec<F>>,
 }
 
 /// Byte ranges of one chunk's results in its staging buffer.
@@ -104,7 +141,16 @@ struct Readback {
     leaves: u64,
     levels: Vec<u64>,
     interleaved: u64,
+    rows: u64,
     total: u64,
+}
+
+/// A submitted chunk waiting for its results.
+struct InFlight<'a> {
+    slot: usize,
+    plan: ChunkPlan<'a>,
+    readback: Readback,
+    submission: wgpu::SubmissionIndex,
 }
 
 pub struct Engine {
@@ -135,21 +181,103 @@ impl Engine {
         mut sink: impl FnMut(&ChunkPlan<'a>, ChunkOutput),
     ) -> Result<(), GpuError> {
         let mut slots = self.slots.lock().map_err(|_| GpuError::Poisoned)?;
-        let mut in_flight: VecDeque<(usize, ChunkPlan<'a>, Readback)> = VecDeque::new();
+        let mut in_flight: VecDeque<InFlight<'a>> = VecDeque::new();
         for (i, plan) in plans.into_iter().enumerate() {
             let slot = i % slots.len();
             if in_flight.len() == slots.len() {
-                if let Some((s, p, r)) = in_flight.pop_front() {
-                    sink(&p, self.harvest(&slots[s], &p, &r)?);
+                if let Some(f) = in_flight.pop_front() {
+                    sink(&f.plan, self.harvest(&slots[f.slot], &f)?);
                 }
             }
-            let readback = self.submit(&mut slots[slot], &plan)?;
-            in_flight.push_back((slot, plan, readback));
+            let (readback, submission) = self.checked("submitting a chunk", || {
+                self.submit(&mut slots[slot], &plan)
+            })?;
+            in_flight.push_back(InFlight {
+                slot,
+                plan,
+                readback,
+                submission,
+            });
         }
-        while let Some((s, p, r)) = in_flight.pop_front() {
-            sink(&p, self.harvest(&slots[s], &p, &r)?);
+        while let Some(f) = in_flight.pop_front() {
+            sink(&f.plan, self.harvest(&slots[f.slot], &f)?);
         }
         Ok(())
+    }
+
+    /// Runs `f` with wgpu's validation errors caught and returned as
+    /// `GpuError`s instead of wgpu's default panic.
+    pub fn checked<T>(
+        &self,
+        what: &str,
+        f: impl FnOnce() -> Result<T, GpuError>,
+    ) -> Result<T, GpuError> {
+        let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let out = f();
+        match pollster::block_on(scope.pop()) {
+            Some(e) => Err(GpuError::Device(format!("{what}: {e}"))),
+            None => out,
+        }
+    }
+
+    /// The pipeline of any kernel, compiled on first use.
+    pub fn pipeline(&self, kernel: Kernel) -> Result<wgpu::ComputePipeline, GpuError> {
+        self.kernels.extra(&self.device, kernel)
+    }
+
+    /// A device buffer, with running out of memory reported as an error
+    /// rather than wgpu's default panic.
+    pub fn alloc(
+        &self,
+        label: &'static str,
+        size: u64,
+        usage: wgpu::BufferUsages,
+    ) -> Result<wgpu::Buffer, GpuError> {
+        let oom = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let invalid = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let buffer = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some(label),
+            size: size.max(16).next_multiple_of(16),
+            usage,
+            mapped_at_creation: false,
+        });
+        let invalid = pollster::block_on(invalid.pop());
+        let oom = pollster::block_on(oom.pop());
+        match invalid.or(oom) {
+            Some(e) => Err(GpuError::Device(format!(
+                "allocating {label} ({size} bytes): {e}"
+            ))),
+            None => Ok(buffer),
+        }
+    }
+
+    /// Maps a finished staging buffer and hands its first `bytes` bytes to `read`.
+    pub fn read_staging<T>(
+        &self,
+        staging: &wgpu::Buffer,
+        bytes: u64,
+        read: impl FnOnce(&[u8]) -> Result<T, GpuError>,
+    ) -> Result<T, GpuError> {
+        let slice = staging.slice(..);
+        let (tx, rx) = std::sync::mpsc::channel();
+        slice.map_async(wgpu::MapMode::Read, move |r| {
+            let _ = tx.send(r);
+        });
+        self.wait()?;
+        rx.recv()
+            .map_err(|_| GpuError::Internal("map callback dropped"))?
+            .map_err(|e| GpuError::Device(e.to_string()))?;
+        let out = {
+            let view = slice
+                .get_mapped_range()
+                .map_err(|e| GpuError::Device(e.to_string()))?;
+            let bytes = view
+                .get(..bytes as usize)
+                .ok_or(GpuError::Internal("readback shorter than planned"))?;
+            read(bytes)
+        };
+        staging.unmap();
+        out
     }
 
     /// Runs a one-item-per-invocation kernel over `count` items with fresh
@@ -230,37 +358,40 @@ impl Engine {
         ))
     }
 
-    fn wait(&self) -> Result<(), GpuError> {
+    /// Waits for everything submitted so far.
+    pub fn wait(&self) -> Result<(), GpuError> {
         self.device
             .poll(wgpu::PollType::wait_indefinitely())
             .map(|_| ())
             .map_err(|e| GpuError::Device(e.to_string()))
     }
 
-    fn map_words(&self, staging: &wgpu::Buffer, words: u64) -> Result<Vec<u32>, GpuError> {
-        let slice = staging.slice(..);
-        let (tx, rx) = std::sync::mpsc::channel();
-        slice.map_async(wgpu::MapMode::Read, move |r| {
-            let _ = tx.send(r);
-        });
-        self.wait()?;
-        rx.recv()
-            .map_err(|_| GpuError::Internal("map callback dropped"))?
-            .map_err(|e| GpuError::Device(e.to_string()))?;
-        let out = {
-            let view = slice
-                .get_mapped_range()
-                .map_err(|e| GpuError::Device(e.to_string()))?;
-            let all: &[u32] = bytemuck::cast_slice(&view);
-            all.get(..words as usize)
-                .ok_or(GpuError::Internal("readback shorter than planned"))?
-                .to_vec()
-        };
-        staging.unmap();
-        Ok(out)
+    /// Waits for one submission only, so later ones keep the device busy
+    /// while the host reads this one's results.
+    fn wait_for(&self, submission: &wgpu::SubmissionIndex) -> Result<(), GpuError> {
+        self.device
+            .poll(wgpu::PollType::Wait {
+                submission_index: Some(submission.clone()),
+                timeout: None,
+            })
+            .map(|_| ())
+            .map_err(|e| GpuError::Device(e.to_string()))
     }
 
-    fn submit(&self, slot: &mut Slot, plan: &ChunkPlan) -> Result<Readback, GpuError> {
+    pub fn map_words(&self, staging: &wgpu::Buffer, words: u64) -> Result<Vec<u32>, GpuError> {
+        self.read_staging(staging, words * 4, |bytes| {
+            Ok(bytes
+                .chunks_exact(4)
+                .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+                .collect())
+        })
+    }
+
+    fn submit(
+        &self,
+        slot: &mut Slot,
+        plan: &ChunkPlan,
+    ) -> Result<(Readback, wgpu::SubmissionIndex), GpuError> {
         let count = plan.count();
         let leaf_bytes = count * DIGEST_BYTES;
         self.upload(slot, plan)?;
@@ -276,7 +407,17 @@ impl Engine {
         let mut params: Vec<u8> = vec![0; (PARAM_BLOCKS * PARAM_STRIDE) as usize];
         let mut block = 0u64;
         let mut encoder = self.device.create_command_encoder(&Default::default());
-        if let Source::Rows { width, noop, .. } = plan.source {
+        if let Source::Device {
+            first, rows, fill, ..
+        } = plan.source
+        {
+            fill(&mut encoder, slot.inputs.get(), first, rows)?;
+        }
+        if plan.want_rows {
+            let bytes = count * plan.row_bytes();
+            encoder.copy_buffer_to_buffer(slot.inputs.get(), 0, &staging, readback.rows, bytes);
+        }
+        if let Some((width, noop)) = plan.source.rows_to_hash() {
             let groups = count.div_ceil(SPONGE_WORKGROUP as u64) as u32;
             let (x, y) = self.grid(groups);
             let p = SpongeParams {
@@ -331,8 +472,8 @@ impl Engine {
             encoder.copy_buffer_to_buffer(&interleaved, 0, &staging, readback.interleaved, window);
         }
         self.queue.write_buffer(&slot.params, 0, &params);
-        self.queue.submit([encoder.finish()]);
-        Ok(readback)
+        let submission = self.queue.submit([encoder.finish()]);
+        Ok((readback, submission))
     }
 
     /// Writes the chunk's inputs straight into the device's upload area, canonical.
@@ -348,6 +489,11 @@ impl Engine {
             Source::Digests(d) => {
                 slot.inputs.at_least(&self.device, 0);
                 (slot.leaf.get(), d.iter().flat_map(|d| d.limbs()).collect())
+            }
+            Source::Device { .. } => {
+                slot.inputs
+                    .at_least(&self.device, plan.count() * plan.row_bytes());
+                return Ok(());
             }
         };
         if !bytes.is_empty() {
@@ -439,29 +585,31 @@ impl Engine {
     }
 
     /// A 2-D grid for `groups` workgroups: x is capped by the adapter's limit.
-    fn grid(&self, groups: u32) -> (u32, u32) {
+    pub fn grid(&self, groups: u32) -> (u32, u32) {
         let x = groups.clamp(1, self.max_groups);
         (x, groups.div_ceil(x).max(1))
     }
 
-    fn harvest(
-        &self,
-        slot: &Slot,
-        plan: &ChunkPlan,
-        readback: &Readback,
-    ) -> Result<ChunkOutput, GpuError> {
+    fn harvest(&self, slot: &Slot, flight: &InFlight) -> Result<ChunkOutput, GpuError> {
+        let (plan, readback) = (&flight.plan, &flight.readback);
         let staging = slot.staging.get();
         let slice = staging.slice(0..readback.total.max(8));
         let (tx, rx) = std::sync::mpsc::channel();
         slice.map_async(wgpu::MapMode::Read, move |r| {
             let _ = tx.send(r);
         });
-        self.device
-            .poll(wgpu::PollType::wait_indefinitely())
-            .map_err(|e| GpuError::Device(e.to_string()))?;
-        rx.recv()
-            .map_err(|_| GpuError::Internal("map callback dropped"))?
-            .map_err(|e| GpuError::Device(e.to_string()))?;
+        self.wait_for(&flight.submission)?;
+        let mapped = match rx.try_recv() {
+            Ok(r) => r,
+            // Should a backend fire the callback only on a later poll, wait
+            // for everything rather than block on the channel forever.
+            Err(_) => {
+                self.wait()?;
+                rx.recv()
+                    .map_err(|_| GpuError::Internal("map callback dropped"))?
+            }
+        };
+        mapped.map_err(|e| GpuError::Device(e.to_string()))?;
         let out = {
             let view = slice
                 .get_mapped_range()
@@ -489,10 +637,15 @@ fn readback_layout(plan: &ChunkPlan) -> Readback {
     }
     let interleaved = at;
     at += plan.scatter.map_or(0, |s| s.len as u64) * DIGEST_BYTES;
+    let rows = at;
+    if plan.want_rows {
+        at += plan.count() * plan.row_bytes();
+    }
     Readback {
         leaves,
         levels,
         interleaved,
+        rows,
         total: at,
     }
 }
@@ -509,7 +662,40 @@ fn parse(bytes: &[u8], plan: &ChunkPlan, r: &Readback) -> Result<ChunkOutput, Gp
     if let Some(s) = plan.scatter {
         out.interleaved = digests(bytes, r.interleaved, s.len as u64)?;
     }
+    if plan.want_rows {
+        let width = plan.source.rows_to_hash().map_or(0, |(w, _)| w);
+        out.rows = rows(bytes, r.rows, plan.count() as usize, width)?;
+    }
     Ok(out)
+}
+
+/// Rows of canonical elements from the device, checked canonical on the way.
+pub fn rows(bytes: &[u8], at: u64, count: usize, width: usize) -> Result<Vec<Vec<F>>, GpuError> {
+    if width == 0 {
+        return Ok(vec![Vec::new(); count]);
+    }
+    let start = at as usize;
+    bytes
+        .get(start..start + count * width * 8)
+        .ok_or(GpuError::Internal("readback shorter than planned"))?
+        .par_chunks(width * 8)
+        .map(elements)
+        .collect()
+}
+
+/// Canonical elements from little-endian u64s; anything >= p is a device fault.
+pub fn elements(bytes: &[u8]) -> Result<Vec<F>, GpuError> {
+    bytes
+        .chunks_exact(8)
+        .map(|b| {
+            let x = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+            (x < P)
+                .then(|| F::from_canonical_u64(x))
+                .ok_or(GpuError::Internal(
+                    "device returned a non-canonical element",
+                ))
+        })
+        .collect()
 }
 
 fn digests(bytes: &[u8], at: u64, count: u64) -> Result<Vec<Digest>, GpuError> {

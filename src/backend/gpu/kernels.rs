@@ -61,12 +61,68 @@ pub struct SimpleParams {
     pub reserved: [u32; 2],
 }
 
+/// `NttParams` in ntt.wgsl.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
+pub struct NttParams {
+    pub groups: u32,
+    pub log_n: u32,
+    pub low_bit: u32,
+    pub bits: u32,
+    pub group_log: u32,
+    pub row_len: u32,
+    pub reserved: [u32; 2],
+}
+
+/// `BitReverseParams` in bit_reverse.wgsl.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
+pub struct BitReverseParams {
+    pub count: u32,
+    pub log_n: u32,
+    pub row_len: u32,
+    pub reserved0: u32,
+    pub scale: [u32; 2],
+    pub reserved1: [u32; 2],
+}
+
+/// `SpreadParams` in coset_spread.wgsl.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
+pub struct SpreadParams {
+    pub count: u32,
+    pub log_n: u32,
+    pub log_lde: u32,
+    pub row_len: u32,
+}
+
+/// `TransposeParams` in transpose.wgsl.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
+pub struct TransposeParams {
+    pub col_len: u32,
+    pub first_row: u32,
+    pub rows: u32,
+    pub cols: u32,
+    pub width: u32,
+    pub first_col: u32,
+    pub col_tiles: u32,
+    pub row_len: u32,
+}
+
+/// Invocations per workgroup of the NTT, bit-reversal, spread and transpose kernels.
+pub const NTT_WORKGROUP: u32 = 256;
+/// log2 of the elements one NTT workgroup holds in workgroup memory (16 KiB).
+pub const NTT_TILE_LOG: u32 = 11;
+/// Rows and columns of one transpose tile.
+pub const TRANSPOSE_TILE: (u32, u32) = (64, 16);
+
 pub struct Kernels {
     pub arith: Arith,
     pub sponge: wgpu::ComputePipeline,
     pub merkle: wgpu::ComputePipeline,
     pub round_constants: wgpu::Buffer,
-    /// Diagnostic kernels, compiled on first use.
+    /// Kernels other than the two every tree needs, compiled on first use.
     extra: Mutex<HashMap<Kernel, wgpu::ComputePipeline>>,
 }
 
@@ -83,7 +139,7 @@ impl Kernels {
         })
     }
 
-    /// A diagnostic kernel's pipeline, compiled once.
+    /// Any other kernel's pipeline, compiled once.
     pub fn extra(
         &self,
         device: &wgpu::Device,

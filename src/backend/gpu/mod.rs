@@ -1,25 +1,40 @@
-//! The GPU backend: Poseidon leaf hashing and Merkle building in WGSL compute
-//! shaders through wgpu, bit-identical to the CPU backend and to plonky2.
+//! The GPU backend: Poseidon leaf hashing, Merkle building, NTTs and whole
+//! polynomial commitments in WGSL compute shaders through wgpu, bit-identical
+//! to the CPU backend and to plonky2.
 
+mod columns;
+mod commit;
 mod device;
 mod engine;
 mod kernels;
+mod ntt;
+mod probe;
+mod program;
 mod shaders;
 mod slots;
+mod transforms;
 mod trees;
+mod twiddles;
 
 pub use device::{adapters, report, AdapterReport};
 pub use engine::SimpleTimings;
+pub use probe::TransferTimes;
 pub use shaders::Arith;
 
+use std::sync::Arc;
+
+use plonky2::field::polynomial::PolynomialCoeffs;
 use plonky2::field::types::{Field, PrimeField64};
 use shaders::Kernel;
 
+use super::commit::{Batch, CommitShape, CommitTimings, Polys, Salt};
 use super::layout::MerkleDigests;
+use super::lde::Direction;
 use super::HashBackend;
 use crate::digest::Digest;
 use crate::field::F;
 use engine::Engine;
+use twiddles::{Table, Twiddles};
 
 /// Largest chunk, in rows: big enough to fill a GPU, small enough that one
 /// submission stays well under a watchdog's limit and two chunks overlap.
@@ -51,7 +66,7 @@ pub enum GpuError {
 
 fn seen_list(seen: &[String]) -> String {
     if seen.is_empty() {
-        " (wgpu found no Vulkan, Metal or DX12 adapter at all)".to_string()
+        " (wgpu found no Vulkan, Metal or DX12 adapter at all; without a GPU, Mesa's lavapipe, Debian package mesa-vulkan-drivers, provides a software one)".to_string()
     } else {
         format!(" (wgpu found only: {})", seen.join("; "))
     }
@@ -62,10 +77,14 @@ fn seen_list(seen: &[String]) -> String {
 pub struct GpuOptions {
     /// Accept software adapters such as lavapipe.
     pub allow_software: bool,
-    /// `None`: native u64 where the adapter has it, else u32 limbs.
+    /// `None`: u32 limbs, which every adapter runs (and which measured faster
+    /// than native u64 on lavapipe); `Some(U64)` needs `SHADER_INT64`.
     pub arith: Option<Arith>,
     /// log2 of the largest chunk in rows; tests lower it to exercise chunking.
     pub max_chunk_log: u32,
+    /// Bytes per binding to plan for (the adapter's limit caps it); tests
+    /// lower it to split NTT columns into many groups.
+    pub binding_budget: u64,
 }
 
 impl Default for GpuOptions {
@@ -74,6 +93,7 @@ impl Default for GpuOptions {
             allow_software: true,
             arith: None,
             max_chunk_log: DEFAULT_CHUNK_LOG,
+            binding_budget: BINDING_BUDGET,
         }
     }
 }
@@ -84,6 +104,7 @@ pub struct GpuBackend {
     arith: Arith,
     max_chunk_log: u32,
     binding_budget: u64,
+    twiddles: Twiddles,
 }
 
 impl GpuBackend {
@@ -96,19 +117,30 @@ impl GpuBackend {
                 return Err(GpuError::Unsupported("64-bit integers in shaders"))
             }
             Some(a) => a,
-            None if info.shader_int64 => Arith::U64,
             None => Arith::U32,
         };
         let (dev, queue) = device::open(&adapter, arith == Arith::U64)?;
         let kernels = kernels::Kernels::build(&dev, arith)?;
-        let binding_budget = BINDING_BUDGET.min(info.max_storage_buffer_binding_size);
+        let binding_budget = opts
+            .binding_budget
+            .min(info.max_storage_buffer_binding_size)
+            .min(info.max_buffer_size);
         Ok(GpuBackend {
             engine: Engine::new(dev, queue, kernels),
             adapter: info,
             arith,
             max_chunk_log: opts.max_chunk_log,
             binding_budget,
+            twiddles: Twiddles::default(),
         })
+    }
+
+    fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    fn twiddles(&self, table: Table) -> Result<Arc<wgpu::Buffer>, GpuError> {
+        self.twiddles.get(&self.engine, table)
     }
 
     pub fn adapter(&self) -> &AdapterReport {
@@ -174,6 +206,53 @@ impl GpuBackend {
         trees::compact_levels(&self.engine, leaves, Some(pads), depth, self.chunk_log(0))
     }
 
+    /// plonky2's `PolynomialBatch::from_values` (for `Polys::Values`) or
+    /// `from_coeffs`: the same coefficients, LDE rows, digests and cap.
+    pub fn try_commit(
+        &self,
+        polys: Polys,
+        shape: CommitShape,
+        salt: Salt,
+    ) -> Result<Batch, GpuError> {
+        self.commit_timed(polys, shape, salt)
+            .map(|(batch, _)| batch)
+    }
+
+    /// [`Self::try_commit`], with where the time went (for `zkpor bench`):
+    /// `upload` is host time spent converting and queueing inputs, `lde` the
+    /// rest of phase 1 (NTTs, coefficient readback), `tree` the transposes,
+    /// hashing and the readback of rows and digests.
+    pub fn commit_timed(
+        &self,
+        polys: Polys,
+        shape: CommitShape,
+        salt: Salt,
+    ) -> Result<(Batch, CommitTimings), GpuError> {
+        commit::commit(self, polys, shape, salt)
+    }
+
+    /// plonky2's `fft` (`Direction::Forward`) or `ifft` of each column (equal
+    /// power-of-two lengths, natural order in and out), with upload, compute
+    /// and download timed apart: each stage finishes before the next starts.
+    pub fn ntt_columns(
+        &self,
+        columns: &[Vec<F>],
+        direction: Direction,
+    ) -> Result<(Vec<Vec<F>>, SimpleTimings), GpuError> {
+        transforms::ntt_columns(self, columns, direction)
+    }
+
+    /// Each polynomial's coset LDE in natural order, as plonky2's
+    /// `p.lde(rate_bits).coset_fft_with_options(F::coset_shift(), Some(rate_bits), None)`,
+    /// timed like [`Self::ntt_columns`].
+    pub fn coset_lde(
+        &self,
+        polys: &[PolynomialCoeffs<F>],
+        rate_bits: usize,
+    ) -> Result<(Vec<Vec<F>>, SimpleTimings), GpuError> {
+        transforms::coset_lde(self, polys, rate_bits)
+    }
+
     pub fn try_merkle_tree(
         &self,
         inputs: &[F],
@@ -211,6 +290,10 @@ impl HashBackend for GpuBackend {
         "gpu"
     }
 
+    fn describe(&self) -> String {
+        format!("gpu ({}, {} arithmetic)", self.adapter, self.arith.name())
+    }
+
     fn hash_leaves(&self, inputs: &[F], width: usize) -> Vec<Digest> {
         or_die(self.try_hash_leaves(inputs, width))
     }
@@ -221,5 +304,15 @@ impl HashBackend for GpuBackend {
 
     fn merkle_tree(&self, inputs: &[F], width: usize, cap_height: usize) -> MerkleDigests {
         or_die(self.try_merkle_tree(inputs, width, cap_height))
+    }
+
+    /// One device tree over the flattened rows, not one call per block.
+    fn merkle_tree_rows(&self, rows: &[Vec<F>], cap_height: usize) -> MerkleDigests {
+        let width = rows.first().map_or(0, Vec::len);
+        self.merkle_tree(&rows.concat(), width, cap_height)
+    }
+
+    fn commit(&self, polys: Polys, shape: CommitShape, salt: Salt) -> Batch {
+        or_die(self.try_commit(polys, shape, salt))
     }
 }

@@ -14,6 +14,10 @@ const SPONGE: &str = include_str!("../../../shaders/sponge.wgsl");
 const MERKLE: &str = include_str!("../../../shaders/merkle.wgsl");
 const PERMUTE: &str = include_str!("../../../shaders/permute.wgsl");
 const FIELD_OPS: &str = include_str!("../../../shaders/field_ops.wgsl");
+const NTT: &str = include_str!("../../../shaders/ntt.wgsl");
+const BIT_REVERSE: &str = include_str!("../../../shaders/bit_reverse.wgsl");
+const COSET_SPREAD: &str = include_str!("../../../shaders/coset_spread.wgsl");
+const TRANSPOSE: &str = include_str!("../../../shaders/transpose.wgsl");
 
 /// How field elements are represented in the shaders.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -43,15 +47,27 @@ pub enum Kernel {
     Permute,
     /// Element-wise add, sub, mul (tests).
     FieldOps,
+    /// Up to 11 DIF NTT layers in workgroup memory.
+    NttPass,
+    /// Bit-reversal permutation times a constant.
+    BitReverse,
+    /// The coset shift and the zero-padded layers of a coset LDE.
+    CosetSpread,
+    /// Column-major LDE to row-major Merkle leaves.
+    Transpose,
 }
 
 /// Every kernel, for validation.
 #[cfg(test)]
-pub const ALL_KERNELS: [Kernel; 4] = [
+pub const ALL_KERNELS: [Kernel; 8] = [
     Kernel::Sponge,
     Kernel::Merkle,
     Kernel::Permute,
     Kernel::FieldOps,
+    Kernel::NttPass,
+    Kernel::BitReverse,
+    Kernel::CosetSpread,
+    Kernel::Transpose,
 ];
 
 impl Kernel {
@@ -61,12 +77,16 @@ impl Kernel {
             Kernel::Merkle => "reduce_subtrees",
             Kernel::Permute => "permute_states",
             Kernel::FieldOps => "field_ops",
+            Kernel::NttPass => "ntt_pass",
+            Kernel::BitReverse => "bit_reverse",
+            Kernel::CosetSpread => "coset_spread",
+            Kernel::Transpose => "transpose_rows",
         }
     }
 
     /// Whether the kernel reads the round constants (binding 0).
     pub fn uses_poseidon(self) -> bool {
-        !matches!(self, Kernel::FieldOps)
+        matches!(self, Kernel::Sponge | Kernel::Merkle | Kernel::Permute)
     }
 }
 
@@ -100,6 +120,10 @@ pub fn source(kernel: Kernel, arith: Arith) -> String {
         Kernel::Merkle => MERKLE,
         Kernel::Permute => PERMUTE,
         Kernel::FieldOps => FIELD_OPS,
+        Kernel::NttPass => NTT,
+        Kernel::BitReverse => BIT_REVERSE,
+        Kernel::CosetSpread => COSET_SPREAD,
+        Kernel::Transpose => TRANSPOSE,
     };
     let poseidon = if kernel.uses_poseidon() { POSEIDON } else { "" };
     [prelude().as_str(), field, poseidon, body].join("\n")

@@ -34,7 +34,7 @@ impl Slot {
                 usage: U::UNIFORM | U::COPY_DST,
                 mapped_at_creation: false,
             }),
-            inputs: Grow::new("inputs", U::STORAGE | U::COPY_DST),
+            inputs: Grow::new("inputs", U::STORAGE | U::COPY_DST | U::COPY_SRC),
             leaf: Grow::new("leaf digests", U::STORAGE | U::COPY_DST | U::COPY_SRC),
             levels: Grow::new("levels", U::STORAGE | U::COPY_SRC | U::COPY_DST),
             interleaved: Grow::new("interleaved", U::STORAGE | U::COPY_SRC),

@@ -1,0 +1,117 @@
+//! Repeated timing with medians, and the row/entry shapes every bench section
+//! reports in.
+
+use serde::Serialize;
+use std::time::{Duration, Instant};
+
+/// Runs `f` `repeats` times (after one untimed warm-up) and returns the median.
+pub fn median_of<T>(repeats: usize, mut f: impl FnMut() -> T) -> Duration {
+    std::hint::black_box(f());
+    let mut times: Vec<Duration> = (0..repeats.max(1))
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(f());
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// As `median_of`, with untimed `setup` before each run (e.g. cloning inputs
+/// that the measured function consumes).
+pub fn median_with_setup<S, T>(
+    repeats: usize,
+    mut setup: impl FnMut() -> S,
+    mut f: impl FnMut(S) -> T,
+) -> Duration {
+    std::hint::black_box(f(setup()));
+    let mut times: Vec<Duration> = (0..repeats.max(1))
+        .map(|_| {
+            let input = setup();
+            let t = Instant::now();
+            std::hint::black_box(f(input));
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// One implementation's figure in a row.
+#[derive(Clone, Debug, Serialize)]
+pub struct Entry {
+    /// "plonky2", "cpu/avx512", "gpu/u32", ...
+    pub implementation: String,
+    /// Median wall time of one run.
+    pub seconds: f64,
+    /// Work items per second (the row's unit).
+    pub rate: f64,
+    /// This entry's rate over the row's first entry (the baseline).
+    pub ratio: f64,
+    /// For GPU entries: the same bytes moved alone, up and down (seconds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transfer_seconds: Option<f64>,
+}
+
+/// One size of one measurement, all implementations side by side.
+#[derive(Clone, Debug, Serialize)]
+pub struct Row {
+    /// log2 of the work size (states, leaves, rows).
+    pub log_size: u32,
+    /// Threads the CPU entries used.
+    pub threads: usize,
+    pub entries: Vec<Entry>,
+}
+
+impl Row {
+    pub fn new(log_size: u32, threads: usize) -> Self {
+        Row {
+            log_size,
+            threads,
+            entries: Vec::new(),
+        }
+    }
+
+    /// Adds an entry for `items` done in `time`; the first entry is the baseline.
+    pub fn push(
+        &mut self,
+        implementation: impl Into<String>,
+        items: f64,
+        time: Duration,
+    ) -> &mut Entry {
+        let seconds = time.as_secs_f64().max(1e-9);
+        let rate = items / seconds;
+        let ratio = self.entries.first().map_or(1.0, |b| rate / b.rate);
+        self.entries.push(Entry {
+            implementation: implementation.into(),
+            seconds,
+            rate,
+            ratio,
+            transfer_seconds: None,
+        });
+        self.entries.last_mut().expect("just pushed")
+    }
+}
+
+/// A titled table: what is measured, its unit, and one row per size.
+#[derive(Clone, Debug, Serialize)]
+pub struct Section {
+    pub title: String,
+    /// What `rate` counts per second.
+    pub unit: String,
+    pub rows: Vec<Row>,
+    /// Remarks: what was skipped and why, what a software device means.
+    pub notes: Vec<String>,
+}
+
+impl Section {
+    pub fn new(title: &str, unit: &str) -> Self {
+        Section {
+            title: title.to_string(),
+            unit: unit.to_string(),
+            rows: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+}

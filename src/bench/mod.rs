@@ -1,0 +1,83 @@
+//! `zkpor bench`: a hardware report. Every section runs stock plonky2, the
+//! vectorised CPU backend and (when one was opened) the GPU backend on the
+//! same inputs in the same run, and reports medians with ratios against
+//! plonky2.
+
+pub mod machine;
+pub mod measure;
+pub mod poseidon;
+
+use serde::Serialize;
+use std::ops::RangeInclusive;
+
+use crate::backend::{CpuBackend, GpuBackend};
+use crate::progress::Progress;
+pub use machine::Machine;
+pub use measure::{Entry, Row, Section};
+
+/// What to measure.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// log2 sizes (states, leaves) to run.
+    pub logs: RangeInclusive<u32>,
+    /// Largest log2 size the GPU entries run at.
+    pub gpu_max_log: u32,
+    /// Timed runs per entry (after one warm-up); the median is reported.
+    pub repeats: usize,
+    /// Elements per leaf in the tree section (an account leaf is 4 + 2 x assets).
+    pub leaf_width: usize,
+}
+
+/// Everything `zkpor bench` prints, also written as JSON.
+#[derive(Clone, Debug, Serialize)]
+pub struct BenchReport {
+    pub zkpor_version: String,
+    pub machine: Machine,
+    pub sections: Vec<Section>,
+}
+
+/// Runs every section. `gpus` are the GPU backends to include (one per
+/// arithmetic), empty for a CPU-only report.
+pub fn run(plan: &Plan, cpu: &CpuBackend, gpus: &[GpuBackend], progress: Progress) -> BenchReport {
+    let adapter = gpus.first().map(|g| g.adapter().clone());
+    let machine = Machine::probe(cpu.isa().name(), adapter);
+    let mut sections = Vec::new();
+
+    let sections_run: [(&str, &dyn Fn() -> Section); 3] = [
+        ("permutations, one thread", &|| {
+            poseidon::permutations_one_core(plan, cpu)
+        }),
+        ("permutations", &|| poseidon::permutations(plan, cpu, gpus)),
+        ("Merkle trees", &|| poseidon::trees(plan, cpu, gpus)),
+    ];
+    for (what, section) in sections_run {
+        let spinner = progress.spinner(what);
+        sections.push(section());
+        spinner.finish_and_clear();
+    }
+    add_software_notes(&machine, plan, &mut sections);
+    BenchReport {
+        zkpor_version: env!("CARGO_PKG_VERSION").to_string(),
+        machine,
+        sections,
+    }
+}
+
+fn add_software_notes(machine: &Machine, plan: &Plan, sections: &mut [Section]) {
+    if machine.gpu.is_none() {
+        return;
+    }
+    for s in sections.iter_mut().filter(|s| s.rows.len() > 1) {
+        if machine.gpu_is_software {
+            s.notes.push(
+                "GPU entries ran on a SOFTWARE adapter (a CPU emulating a GPU, e.g. lavapipe): they are not GPU figures".into(),
+            );
+        }
+        if plan.gpu_max_log < *plan.logs.end() {
+            s.notes.push(format!(
+                "GPU entries stop at 2^{} (--gpu-max-log)",
+                plan.gpu_max_log
+            ));
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! `--backend` end to end: the same account-tree root whichever backend ran,
+//! and clear behaviour when no GPU exists.
+
+mod common;
+
+use common::{backends::in_ci, s, stderr, stdout, zkpor};
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+use zkpor::error::exit;
+
+fn commit(dir: &Path, out: &str, extra: &[&str]) -> Output {
+    let (accounts, assets) = (dir.join("accounts.csv"), dir.join("assets.csv"));
+    let out = dir.join(out);
+    let mut args = vec!["commit", "--accounts", s(&accounts), "--assets", s(&assets)];
+    args.extend(["--out", s(&out), "--json", "--quiet"]);
+    args.extend([
+        "--secret",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/sample/secret.demo"),
+    ]);
+    args.extend(extra);
+    zkpor(&args)
+}
+
+fn summary(o: &Output) -> Value {
+    assert!(o.status.success(), "commit failed: {}", stderr(o));
+    serde_json::from_str(&stdout(o)).expect("summary JSON")
+}
+
+#[test]
+fn cpu_and_gpu_commit_the_same_root_for_a_hundred_thousand_users() {
+    let dir = tempfile::tempdir().unwrap();
+    let gen = zkpor(&[
+        "gen",
+        "--users",
+        "100000",
+        "--assets",
+        "8",
+        "--seed",
+        "7",
+        "--out",
+        s(dir.path()),
+    ]);
+    assert!(gen.status.success(), "{}", stderr(&gen));
+    let cpu = summary(&commit(dir.path(), "cpu", &["--backend", "cpu"]));
+    assert_eq!(cpu["backend"], "cpu");
+    let gpu = commit(dir.path(), "gpu", &["--backend", "gpu"]);
+    if !gpu.status.success() && !in_ci() {
+        eprintln!("SKIPPED: no GPU adapter: {}", stderr(&gpu));
+        return;
+    }
+    let gpu = summary(&gpu);
+    assert_eq!(gpu["backend"], "gpu");
+    assert_eq!(gpu["users"], 100000);
+    assert_eq!(gpu["root"], cpu["root"], "the root depends on the backend");
+    assert_eq!(gpu["assets"], cpu["assets"]);
+}
+
+/// Runs the binary as if the machine had no Vulkan driver at all.
+fn without_vulkan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zkpor"))
+        .args(args)
+        .env("VK_ICD_FILENAMES", "/nonexistent/icd.json")
+        .env_remove("ZKPOR_BACKEND")
+        .output()
+        .expect("zkpor runs")
+}
+
+#[test]
+fn without_an_adapter_gpu_fails_and_auto_falls_back_with_a_notice() {
+    let dir = tempfile::tempdir().unwrap();
+    let gen = zkpor(&[
+        "gen",
+        "--users",
+        "50",
+        "--assets",
+        "3",
+        "--out",
+        s(dir.path()),
+    ]);
+    assert!(gen.status.success(), "{}", stderr(&gen));
+    let (accounts, assets) = (
+        dir.path().join("accounts.csv"),
+        dir.path().join("assets.csv"),
+    );
+    let base = ["commit", "--accounts", s(&accounts), "--assets", s(&assets)];
+
+    let out = dir.path().join("gpu");
+    let forced = without_vulkan(&[&base[..], &["--out", s(&out), "--backend", "gpu"]].concat());
+    assert_eq!(
+        forced.status.code(),
+        Some(exit::BACKEND_UNAVAILABLE),
+        "{}",
+        stderr(&forced)
+    );
+    assert!(
+        stderr(&forced).contains("no GPU adapter"),
+        "{}",
+        stderr(&forced)
+    );
+    assert!(!out.exists(), "a failed run left output behind");
+
+    let out = dir.path().join("auto");
+    let auto = without_vulkan(&[&base[..], &["--out", s(&out), "--json"]].concat());
+    assert!(
+        stderr(&auto).contains("backend auto: no hardware GPU"),
+        "{}",
+        stderr(&auto)
+    );
+    assert_eq!(summary(&auto)["backend"], "cpu");
+
+    let quiet =
+        without_vulkan(&[&base[..], &["--out", s(&dir.path().join("q")), "--quiet"]].concat());
+    assert!(quiet.status.success());
+    assert!(
+        !stderr(&quiet).contains("notice"),
+        "--quiet still printed: {}",
+        stderr(&quiet)
+    );
+}
+
+#[test]
+fn the_backend_can_be_chosen_through_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let gen = zkpor(&[
+        "gen",
+        "--users",
+        "20",
+        "--assets",
+        "2",
+        "--out",
+        s(dir.path()),
+    ]);
+    assert!(gen.status.success(), "{}", stderr(&gen));
+    let (accounts, assets, out) = (
+        dir.path().join("accounts.csv"),
+        dir.path().join("assets.csv"),
+        dir.path().join("o"),
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_zkpor"))
+        .args([
+            "commit",
+            "--accounts",
+            s(&accounts),
+            "--assets",
+            s(&assets),
+            "--out",
+            s(&out),
+            "--json",
+            "--quiet",
+        ])
+        .env("ZKPOR_BACKEND", "cpu")
+        .output()
+        .unwrap();
+    assert_eq!(summary(&o)["backend"], "cpu");
+}
