@@ -340,6 +340,23 @@ fn root_circuit_proof_through_the_driver_verifies() {
     root.data.verify(proof).unwrap();
 }
 
+/// One prover may serve several threads at once (batches proven side by side).
+#[test]
+fn a_prover_is_shared_between_threads() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Prover<'static>>();
+    let (data, pw) = arithmetic_circuit(standard());
+    let prover = Prover::for_circuit(CpuBackend::detected(), &data).unwrap();
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                let proof = prover.prove(pw.clone()).unwrap().proof;
+                data.verify(proof).unwrap();
+            });
+        }
+    });
+}
+
 // --- Refusals.
 
 #[test]

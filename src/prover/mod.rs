@@ -39,6 +39,7 @@ pub use timings::PhaseTimings;
 use transcript::Transcript;
 
 /// A proof and where its time went.
+#[derive(Debug)]
 pub struct Proved {
     pub proof: Proof,
     pub timings: PhaseTimings,
