@@ -391,8 +391,7 @@ fn unsatisfied_witness_is_an_error_not_a_proof() {
     let err = Prover::for_circuit(CpuBackend::detected(), &data)
         .unwrap()
         .prove_partition(partition)
-        .err()
-        .expect("an unsatisfied witness must not prove");
+        .expect_err("an unsatisfied witness must not prove");
     assert!(format!("{err:#}").contains("does not satisfy"), "{err:#}");
 }
 
@@ -404,8 +403,7 @@ fn a_witness_of_another_circuit_is_refused() {
     let err = Prover::for_circuit(CpuBackend::detected(), &other)
         .unwrap()
         .prove_partition(partition)
-        .err()
-        .expect("another circuit's witness must not prove");
+        .expect_err("another circuit's witness must not prove");
     assert!(err.to_string().contains("another circuit"), "{err:#}");
 }
 
