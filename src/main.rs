@@ -200,6 +200,12 @@ struct BenchArgs {
     /// Elements per leaf in the tree section (4 + 2 x assets: 44 for 20 assets).
     #[arg(long, default_value_t = 44)]
     leaf_width: usize,
+    /// Smallest NTT and commitment size (log2; every second size up to --ntt-max-log runs).
+    #[arg(long, default_value_t = 12)]
+    ntt_min_log: u32,
+    /// Largest NTT and commitment size (log2 of the column length / LDE rows).
+    #[arg(long, default_value_t = 20)]
+    ntt_max_log: u32,
     /// Also write the report as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -480,6 +486,11 @@ fn run_bench(a: BenchArgs, progress: Progress, quiet: bool) -> Result<()> {
             "bench needs --min-log <= --max-log <= 26 and --leaf-width >= 1".into(),
         ));
     }
+    if a.ntt_min_log < 4 || a.ntt_min_log > a.ntt_max_log || a.ntt_max_log > 24 {
+        return Err(Error::Usage(
+            "bench needs 4 <= --ntt-min-log <= --ntt-max-log <= 24".into(),
+        ));
+    }
     let gpus = bench_gpus(a.backend, quiet)?;
     let software = gpus.first().is_some_and(|g| !g.adapter().is_hardware());
     let plan = zkpor::bench::Plan {
@@ -489,6 +500,7 @@ fn run_bench(a: BenchArgs, progress: Progress, quiet: bool) -> Result<()> {
             .unwrap_or(if software { 16 } else { a.max_log }),
         repeats: a.repeats,
         leaf_width: a.leaf_width,
+        ntt_logs: a.ntt_min_log..=a.ntt_max_log,
     };
     let report = zkpor::bench::run(&plan, CpuBackend::detected(), &gpus, progress);
     report::print_bench(&report);

@@ -3,6 +3,7 @@
 //! same inputs in the same run, and reports medians with ratios against
 //! plonky2.
 
+pub mod commit;
 pub mod machine;
 pub mod measure;
 pub mod poseidon;
@@ -26,6 +27,15 @@ pub struct Plan {
     pub repeats: usize,
     /// Elements per leaf in the tree section (an account leaf is 4 + 2 x assets).
     pub leaf_width: usize,
+    /// log2 sizes of the NTT and commitment sections (every other one is run).
+    pub ntt_logs: RangeInclusive<u32>,
+}
+
+impl Plan {
+    /// The NTT and commitment sizes: every second log2 size of `ntt_logs`.
+    pub fn ntt_logs(&self) -> impl Iterator<Item = u32> {
+        self.ntt_logs.clone().step_by(2)
+    }
 }
 
 /// Everything `zkpor bench` prints, also written as JSON.
@@ -43,12 +53,14 @@ pub fn run(plan: &Plan, cpu: &CpuBackend, gpus: &[GpuBackend], progress: Progres
     let machine = Machine::probe(cpu.isa().name(), adapter);
     let mut sections = Vec::new();
 
-    let sections_run: [(&str, &dyn Fn() -> Section); 3] = [
+    let sections_run: [(&str, &dyn Fn() -> Section); 5] = [
         ("permutations, one thread", &|| {
             poseidon::permutations_one_core(plan, cpu)
         }),
         ("permutations", &|| poseidon::permutations(plan, cpu, gpus)),
         ("Merkle trees", &|| poseidon::trees(plan, cpu, gpus)),
+        ("NTTs", &|| commit::ntts(plan, gpus)),
+        ("commitments", &|| commit::commitments(plan, cpu, gpus)),
     ];
     for (what, section) in sections_run {
         let spinner = progress.spinner(what);

@@ -1,0 +1,137 @@
+//! NTTs and whole polynomial commitments (interpolation, coset LDE, Merkle
+//! tree): plonky2's own functions, the CPU backend's path and the GPU backend
+//! on the same polynomials.
+
+use plonky2::field::polynomial::{PolynomialCoeffs, PolynomialValues};
+use plonky2::field::types::Sample;
+use plonky2::util::timing::TimingTree;
+use rayon::prelude::*;
+
+use super::measure::{median_of, median_with_setup, Row, Section};
+use super::Plan;
+use crate::backend::lde::{self, Direction};
+use crate::backend::{Batch, CommitShape, CpuBackend, GpuBackend, HashBackend, Polys, Salt};
+use crate::field::F;
+
+/// Columns per NTT and polynomials per commitment: a batch proof's Z and
+/// partial products are about this many.
+pub const COLUMNS: usize = 20;
+/// The LDE blow-up and Merkle cap of plonky2's standard recursion config.
+const SHAPE: CommitShape = CommitShape {
+    rate_bits: 3,
+    cap_height: 4,
+};
+
+fn columns(log_n: u32) -> Vec<Vec<F>> {
+    (0..COLUMNS).map(|_| F::rand_vec(1 << log_n)).collect()
+}
+
+fn plonky2_fft(cols: Vec<Vec<F>>) -> usize {
+    cols.into_par_iter()
+        .map(|c| PolynomialCoeffs::new(c).fft().values.len())
+        .sum()
+}
+
+/// Forward NTTs of `COLUMNS` columns of 2^log elements.
+pub fn ntts(plan: &Plan, gpus: &[GpuBackend]) -> Section {
+    let title = format!("forward NTT of {COLUMNS} columns");
+    let mut section = Section::new(&title, "column elements/s");
+    for log in plan.ntt_logs() {
+        let cols = columns(log);
+        let items = (COLUMNS << log) as f64;
+        let mut row = Row::new(log, rayon::current_num_threads());
+        let t = median_with_setup(plan.repeats, || cols.clone(), plonky2_fft);
+        row.push("plonky2", items, t);
+        let t = median_with_setup(
+            plan.repeats,
+            || cols.clone(),
+            |c| lde::ntt_columns(c, Direction::Forward).len(),
+        );
+        row.push("cpu", items, t);
+        for gpu in gpus.iter().filter(|_| log <= plan.gpu_max_log) {
+            let mut moved = 0.0;
+            let t = median_of(plan.repeats, || {
+                match gpu.ntt_columns(&cols, Direction::Forward) {
+                    Ok((_, times)) => moved = (times.upload + times.download).as_secs_f64(),
+                    Err(e) => panic!("GPU NTT failed: {e}"),
+                }
+            });
+            let e = row.push(format!("gpu/{}", gpu.arith().name()), items, t);
+            e.transfer_seconds = Some(moved);
+        }
+        section.rows.push(row);
+    }
+    section
+}
+
+fn values(log_degree: u32) -> Vec<PolynomialValues<F>> {
+    (0..COLUMNS)
+        .map(|_| PolynomialValues::new(F::rand_vec(1 << log_degree)))
+        .collect()
+}
+
+fn plonky2_commit(v: Vec<PolynomialValues<F>>) -> Batch {
+    let mut timing = TimingTree::default();
+    Batch::from_values(
+        v,
+        SHAPE.rate_bits,
+        false,
+        SHAPE.cap_height,
+        &mut timing,
+        None,
+    )
+}
+
+/// `from_values` of `COLUMNS` polynomials whose LDE has 2^log rows.
+pub fn commitments(plan: &Plan, cpu: &CpuBackend, gpus: &[GpuBackend]) -> Section {
+    let title = format!(
+        "polynomial commitment of {COLUMNS} polynomials (interpolate, coset LDE x{}, Merkle tree, cap {})",
+        1 << SHAPE.rate_bits,
+        SHAPE.cap_height
+    );
+    let mut section = Section::new(&title, "LDE rows/s");
+    section
+        .notes
+        .push("the size is the LDE: 2^log rows, polynomials of degree 2^(log - 3)".into());
+    for log in plan.ntt_logs() {
+        let v = values(log - SHAPE.rate_bits as u32);
+        let rows = (1usize << log) as f64;
+        let mut row = Row::new(log, rayon::current_num_threads());
+        let t = median_with_setup(
+            plan.repeats,
+            || v.clone(),
+            |v| plonky2_commit(v).merkle_tree.cap,
+        );
+        row.push("plonky2", rows, t);
+        let t = median_with_setup(
+            plan.repeats,
+            || v.clone(),
+            |v| {
+                cpu.commit(Polys::Values(v), SHAPE, Salt::None)
+                    .merkle_tree
+                    .cap
+            },
+        );
+        row.push(format!("cpu/{}", cpu.isa().name()), rows, t);
+        for gpu in gpus.iter().filter(|_| log <= plan.gpu_max_log) {
+            let t = median_with_setup(
+                plan.repeats,
+                || v.clone(),
+                |v| match gpu.try_commit(Polys::Values(v), SHAPE, Salt::None) {
+                    Ok(b) => b.merkle_tree.cap,
+                    Err(e) => panic!("GPU commit failed: {e}"),
+                },
+            );
+            let e = row.push(format!("gpu/{}", gpu.arith().name()), rows, t);
+            // Up: the values. Down: coefficients, LDE rows and every digest.
+            let up = (COLUMNS << (log - SHAPE.rate_bits as u32)) as u64 * 8;
+            let down = up + (COLUMNS << log) as u64 * 8 + (2u64 << log) * 32;
+            e.transfer_seconds = gpu
+                .measure_transfers(up, down)
+                .ok()
+                .map(|t| (t.upload + t.download).as_secs_f64());
+        }
+        section.rows.push(row);
+    }
+    section
+}
