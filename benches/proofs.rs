@@ -2,40 +2,21 @@
 //! batch size B and the arity k (docs/PERFORMANCE.md).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use plonky2::field::types::Field;
 use plonky2::plonk::circuit_data::CircuitConfig;
 use std::time::Duration;
+use zkpor::bench::fixtures;
 use zkpor::circuits::witness::{PriceVector, UserSlot};
 use zkpor::circuits::{AggregateCircuit, BatchCircuit, Proof};
-use zkpor::digest::hash_no_pad;
-use zkpor::field::F;
-use zkpor::model::{Amount, Position};
 
 const ASSETS: usize = 20;
 
 fn prices() -> PriceVector {
-    PriceVector {
-        value_scale: 10,
-        prices: (0..ASSETS as u64).map(|a| 1_000 + 7_919 * a).collect(),
-    }
+    fixtures::prices(ASSETS)
 }
 
 /// Full batches: every user holds three assets and a little debt in a fourth.
 fn users(n: usize) -> Vec<Option<UserSlot>> {
-    (0..n)
-        .map(|i| {
-            let mut positions = vec![Position::default(); ASSETS];
-            for k in 0..3 {
-                positions[(i + 5 * k) % ASSETS].equity =
-                    Amount::new(1_000_000 + i as u128).unwrap();
-            }
-            positions[(i + 1) % ASSETS].debt = Amount::new(1_000).unwrap();
-            Some(UserSlot {
-                id_commitment: hash_no_pad(&[F::from_canonical_u64(i as u64)]),
-                positions,
-            })
-        })
-        .collect()
+    fixtures::full_batch(n, ASSETS)
 }
 
 fn bench_batch(c: &mut Criterion) {

@@ -6,43 +6,24 @@
 //! Before measuring, one driver proof per backend prints its phase breakdown.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use plonky2::field::types::Field;
 use plonky2::plonk::circuit_data::CircuitConfig;
 use std::time::Duration;
 use zkpor::backend::{CpuBackend, GpuBackend, GpuOptions, HashBackend};
+use zkpor::bench::fixtures;
 use zkpor::circuits::witness::{PriceVector, UserSlot};
 use zkpor::circuits::BatchCircuit;
-use zkpor::digest::hash_no_pad;
-use zkpor::field::F;
-use zkpor::model::{Amount, Position};
 use zkpor::prover::Prover;
 
 const ASSETS: usize = 20;
 const BATCH_LOG: u32 = 8;
 
 fn prices() -> PriceVector {
-    PriceVector {
-        value_scale: 10,
-        prices: (0..ASSETS as u64).map(|a| 1_000 + 7_919 * a).collect(),
-    }
+    fixtures::prices(ASSETS)
 }
 
 /// Full batches: every user holds three assets and a little debt in a fourth.
 fn users(n: usize) -> Vec<Option<UserSlot>> {
-    (0..n)
-        .map(|i| {
-            let mut positions = vec![Position::default(); ASSETS];
-            for k in 0..3 {
-                positions[(i + 5 * k) % ASSETS].equity =
-                    Amount::new(1_000_000 + i as u128).unwrap();
-            }
-            positions[(i + 1) % ASSETS].debt = Amount::new(1_000).unwrap();
-            Some(UserSlot {
-                id_commitment: hash_no_pad(&[F::from_canonical_u64(i as u64)]),
-                positions,
-            })
-        })
-        .collect()
+    fixtures::full_batch(n, ASSETS)
 }
 
 fn print_phases(
@@ -99,6 +80,14 @@ fn bench_batch_proof(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(30));
     group.bench_function("plonky2_prove", |b| {
         b.iter(|| circuit.prove(&prices(), &users).expect("plonky2 proves"))
+    });
+    let stock = zkpor::bench::stock::Plonky2Backend::default();
+    group.bench_function("driver_plonky2_commitments", |b| {
+        b.iter(|| {
+            circuit
+                .prove_with(&stock, &prices(), &users)
+                .expect("driver proves")
+        })
     });
     group.bench_function("driver_cpu", |b| {
         b.iter(|| {

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use zkpor::backend::gpu::Arith;
 use zkpor::backend::{select, Choice, CpuBackend, GpuBackend, GpuError, GpuOptions, HashBackend};
+use zkpor::bench::SectionKind;
 use zkpor::commit::{commit, CommitRequest};
 use zkpor::datagen::{generate, AccountsFormat, GenConfig};
 use zkpor::digest::Digest;
@@ -206,9 +207,39 @@ struct BenchArgs {
     /// Largest NTT and commitment size (log2 of the column length / LDE rows).
     #[arg(long, default_value_t = 20)]
     ntt_max_log: u32,
+    /// Users in the proof section's batch (a power of two).
+    #[arg(long, default_value_t = 256)]
+    proof_users: usize,
+    /// Assets in the proof section's batch.
+    #[arg(long, default_value_t = 20)]
+    proof_assets: usize,
+    /// Sections to run, comma-separated [default: all].
+    #[arg(long, value_enum, value_delimiter = ',')]
+    only: Vec<SectionArg>,
     /// Also write the report as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SectionArg {
+    Permutations,
+    Trees,
+    Ntt,
+    Commit,
+    Proofs,
+}
+
+impl From<SectionArg> for SectionKind {
+    fn from(s: SectionArg) -> Self {
+        match s {
+            SectionArg::Permutations => SectionKind::Permutations,
+            SectionArg::Trees => SectionKind::Trees,
+            SectionArg::Ntt => SectionKind::Ntt,
+            SectionArg::Commit => SectionKind::Commit,
+            SectionArg::Proofs => SectionKind::Proofs,
+        }
+    }
 }
 
 #[derive(clap::Args)]
@@ -486,6 +517,11 @@ fn run_bench(a: BenchArgs, progress: Progress, quiet: bool) -> Result<()> {
             "bench needs --min-log <= --max-log <= 26 and --leaf-width >= 1".into(),
         ));
     }
+    if !a.proof_users.is_power_of_two() || a.proof_users < 2 || a.proof_assets == 0 {
+        return Err(Error::Usage(
+            "bench needs --proof-users a power of two >= 2 and --proof-assets >= 1".into(),
+        ));
+    }
     if a.ntt_min_log < 4 || a.ntt_min_log > a.ntt_max_log || a.ntt_max_log > 24 {
         return Err(Error::Usage(
             "bench needs 4 <= --ntt-min-log <= --ntt-max-log <= 24".into(),
@@ -501,6 +537,13 @@ fn run_bench(a: BenchArgs, progress: Progress, quiet: bool) -> Result<()> {
         repeats: a.repeats,
         leaf_width: a.leaf_width,
         ntt_logs: a.ntt_min_log..=a.ntt_max_log,
+        proof_batch_log: a.proof_users.trailing_zeros(),
+        proof_assets: a.proof_assets,
+        sections: if a.only.is_empty() {
+            SectionKind::ALL.to_vec()
+        } else {
+            a.only.iter().map(|&s| s.into()).collect()
+        },
     };
     let report = zkpor::bench::run(&plan, CpuBackend::detected(), &gpus, progress);
     report::print_bench(&report);

@@ -4,9 +4,12 @@
 //! plonky2.
 
 pub mod commit;
+pub mod fixtures;
 pub mod machine;
 pub mod measure;
 pub mod poseidon;
+pub mod proofs;
+pub mod stock;
 
 use serde::Serialize;
 use std::ops::RangeInclusive;
@@ -29,6 +32,32 @@ pub struct Plan {
     pub leaf_width: usize,
     /// log2 sizes of the NTT and commitment sections (every other one is run).
     pub ntt_logs: RangeInclusive<u32>,
+    /// log2 of the users in the proof section's batch.
+    pub proof_batch_log: u32,
+    /// Assets in the proof section's batch.
+    pub proof_assets: usize,
+    /// Which sections to run.
+    pub sections: Vec<SectionKind>,
+}
+
+/// The sections `zkpor bench` can run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SectionKind {
+    Permutations,
+    Trees,
+    Ntt,
+    Commit,
+    Proofs,
+}
+
+impl SectionKind {
+    pub const ALL: [SectionKind; 5] = [
+        SectionKind::Permutations,
+        SectionKind::Trees,
+        SectionKind::Ntt,
+        SectionKind::Commit,
+        SectionKind::Proofs,
+    ];
 }
 
 impl Plan {
@@ -53,18 +82,18 @@ pub fn run(plan: &Plan, cpu: &CpuBackend, gpus: &[GpuBackend], progress: Progres
     let machine = Machine::probe(cpu.isa().name(), adapter);
     let mut sections = Vec::new();
 
-    let sections_run: [(&str, &dyn Fn() -> Section); 5] = [
-        ("permutations, one thread", &|| {
-            poseidon::permutations_one_core(plan, cpu)
-        }),
-        ("permutations", &|| poseidon::permutations(plan, cpu, gpus)),
-        ("Merkle trees", &|| poseidon::trees(plan, cpu, gpus)),
-        ("NTTs", &|| commit::ntts(plan, gpus)),
-        ("commitments", &|| commit::commitments(plan, cpu, gpus)),
-    ];
-    for (what, section) in sections_run {
-        let spinner = progress.spinner(what);
-        sections.push(section());
+    for kind in &plan.sections {
+        let spinner = progress.spinner(&format!("bench: {kind:?}"));
+        match kind {
+            SectionKind::Permutations => {
+                sections.push(poseidon::permutations_one_core(plan, cpu));
+                sections.push(poseidon::permutations(plan, cpu, gpus));
+            }
+            SectionKind::Trees => sections.push(poseidon::trees(plan, cpu, gpus)),
+            SectionKind::Ntt => sections.push(commit::ntts(plan, gpus)),
+            SectionKind::Commit => sections.push(commit::commitments(plan, cpu, gpus)),
+            SectionKind::Proofs => sections.push(proofs::batch_proof(plan, cpu, gpus)),
+        }
         spinner.finish_and_clear();
     }
     add_software_notes(&machine, plan, &mut sections);
@@ -79,13 +108,17 @@ fn add_software_notes(machine: &Machine, plan: &Plan, sections: &mut [Section]) 
     if machine.gpu.is_none() {
         return;
     }
-    for s in sections.iter_mut().filter(|s| s.rows.len() > 1) {
+    for s in sections.iter_mut().filter(|s| {
+        s.rows
+            .iter()
+            .any(|r| r.entries.iter().any(|e| e.implementation.contains("gpu")))
+    }) {
         if machine.gpu_is_software {
             s.notes.push(
                 "GPU entries ran on a SOFTWARE adapter (a CPU emulating a GPU, e.g. lavapipe): they are not GPU figures".into(),
             );
         }
-        if plan.gpu_max_log < *plan.logs.end() {
+        if s.rows.iter().any(|r| r.log_size > plan.gpu_max_log) {
             s.notes.push(format!(
                 "GPU entries stop at 2^{} (--gpu-max-log)",
                 plan.gpu_max_log
