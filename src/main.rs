@@ -5,15 +5,17 @@ mod report;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use zkpor::backend::CpuBackend;
+use zkpor::backend::{CpuBackend, HashBackend};
 use zkpor::commit::{commit, CommitRequest};
 use zkpor::datagen::{generate, AccountsFormat, GenConfig};
 use zkpor::digest::Digest;
 use zkpor::error::{exit, Error, Result};
 use zkpor::inclusion::{make_user_proof, verify_user_proof};
+use zkpor::job::events::{LogFormat, Reporter};
+use zkpor::job::shard::ShardSpec;
 use zkpor::progress::Progress;
 use zkpor::prove::verify::{default_cache_dir, verify_out};
-use zkpor::prove::{prove, ProveRequest};
+use zkpor::prove::{aggregate, prove, ProveOutcome, ProveRequest, Stage};
 
 #[derive(Parser)]
 #[command(
@@ -25,8 +27,17 @@ struct Cli {
     /// No progress bars and no notices on stderr (errors still print).
     #[arg(long, global = true)]
     quiet: bool,
+    /// Log format on stderr: progress bars and notices (text), or one JSON event per line (json).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormatArg::Text)]
+    log_format: LogFormatArg,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormatArg {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -38,7 +49,11 @@ enum Command {
     /// Validate a snapshot, build the account tree and write the commitment to OUT.
     Commit(CommitArgs),
     /// Commit, then prove every batch, aggregate recursively and write the zero-knowledge root proof.
+    /// Resumes the job in OUT; with --shard, proves one shard's share of it.
     Prove(ProveArgs),
+    /// Finish a sharded job: prove the remaining aggregation levels and the root proof,
+    /// or list the batches still missing (exit 9).
+    Aggregate(AggregateArgs),
     /// Rebuild the circuits from the public parameters and verify OUT's root proof against its summary.
     Verify(VerifyArgs),
     /// Write one user's inclusion proof (JSON) from a commit output directory.
@@ -120,6 +135,38 @@ struct ProveArgs {
     /// Child proofs per aggregation proof (a power of two, at least 2).
     #[arg(long, default_value_t = 8)]
     arity: usize,
+    /// Start the job over: remove OUT's job files first (a generated secret is kept).
+    /// Without it, an existing job with the same inputs is resumed. --force means the same here.
+    #[arg(long)]
+    fresh: bool,
+    /// Prove only shard I of N (I counts from 0) into the shared OUT; then run `zkpor aggregate OUT`.
+    #[arg(long, value_name = "I/N", conflicts_with_all = ["shard_index_env", "prepare"])]
+    shard: Option<ShardSpec>,
+    /// Take the shard index from this environment variable (JOB_COMPLETION_INDEX in a
+    /// Kubernetes Indexed Job, SLURM_ARRAY_TASK_ID in a Slurm array); needs --shard-count.
+    #[arg(
+        long,
+        value_name = "VAR",
+        requires = "shard_count",
+        conflicts_with = "prepare"
+    )]
+    shard_index_env: Option<String>,
+    /// The number of shards, with --shard-index-env.
+    #[arg(long, value_name = "N", requires = "shard_index_env")]
+    shard_count: Option<u32>,
+    /// Only create the job and its commitment (tree, account store), so that shards
+    /// started afterwards load it instead of each building it.
+    #[arg(long)]
+    prepare: bool,
+}
+
+#[derive(clap::Args)]
+struct AggregateArgs {
+    /// The job directory the shards wrote into.
+    dir: PathBuf,
+    /// Print summary.json to stdout instead of the human report.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(clap::Args)]
@@ -170,26 +217,56 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { exit::USAGE as u8 } else { 0 });
         }
     };
-    let progress = Progress::new(cli.quiet);
+    let format = match cli.log_format {
+        LogFormatArg::Text => LogFormat::Text,
+        LogFormatArg::Json => LogFormat::Json,
+    };
+    let progress = Progress::new(cli.quiet || format == LogFormat::Json);
+    let reporter = Reporter::new(progress, format, cli.quiet, CpuBackend.name());
+    let json_stdout = matches!(&cli.command, Command::Prove(a) if a.commit.json)
+        || matches!(&cli.command, Command::Aggregate(a) if a.json);
     let result = match cli.command {
-        Command::Demo(a) => run_demo(a, progress),
+        Command::Demo(a) => run_demo(a, reporter.clone()),
         Command::Gen(a) => run_gen(a, progress),
         Command::Commit(a) => run_commit(a, progress, cli.quiet),
-        Command::Prove(a) => run_prove(a, progress, cli.quiet),
+        Command::Prove(a) => run_prove(a, reporter.clone()),
+        Command::Aggregate(a) => run_aggregate(a, reporter.clone()),
         Command::Verify(a) => run_verify(a),
         Command::UserProof(a) => run_user_proof(a),
         Command::VerifyUser(a) => run_verify_user(a),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => {
+            reporter.event("done", "job", serde_json::json!({"exit_code": 0}));
+            ExitCode::SUCCESS
+        }
         Err(e) => {
-            eprintln!("error: {}", e.to_string().trim_end());
+            // The operator must see the numbers behind a shortfall, not just the verdict.
+            if let Error::Shortfall(s) = &e {
+                if let Some(summary) = &s.summary {
+                    if json_stdout {
+                        let _ = print_json(summary);
+                    } else {
+                        report::print_summary(summary, std::path::Path::new("(not published)"));
+                    }
+                }
+            }
+            let message = e.to_string();
+            if format == LogFormat::Json {
+                reporter.event(
+                    "error",
+                    "job",
+                    serde_json::json!({"exit_code": e.exit_code(), "message": message.trim_end()}),
+                );
+            } else {
+                eprintln!("error: {}", message.trim_end());
+            }
             ExitCode::from(e.exit_code() as u8)
         }
     }
 }
 
-fn run_demo(a: DemoArgs, progress: Progress) -> Result<()> {
+fn run_demo(a: DemoArgs, reporter: Reporter) -> Result<()> {
     let file = |name: &str| a.data.join(name);
     if !file("accounts.csv").exists() {
         return Err(Error::Usage(format!(
@@ -206,12 +283,16 @@ fn run_demo(a: DemoArgs, progress: Progress) -> Result<()> {
         force: true,
         max_problems: 20,
         backend: &CpuBackend,
-        progress,
+        progress: reporter.progress(),
     };
     let req = ProveRequest {
         commit: req,
         batch_size: 64,
         arity: 4,
+        fresh: true,
+        shard: None,
+        prepare_only: false,
+        reporter,
     };
     let outcome = prove(&req)?;
     report::print_summary(&outcome.summary, &outcome.out);
@@ -278,11 +359,15 @@ fn commit_request(a: &CommitArgs, progress: Progress) -> CommitRequest<'static> 
 
 fn warn_generated_secret(path: Option<&PathBuf>, quiet: bool) {
     if let (Some(path), false) = (path, quiet) {
-        eprintln!(
-            "warning: generated a new round secret at {} (mode 0600). Keep it private: anyone holding it can link user nonces. Pass it with --secret to reproduce this root.",
-            path.display()
-        );
+        eprintln!("warning: {}", generated_secret_warning(path));
     }
+}
+
+fn generated_secret_warning(path: &std::path::Path) -> String {
+    format!(
+        "generated a new round secret at {} (mode 0600). Keep it private: anyone holding it can link user nonces. Pass it with --secret to reproduce this root.",
+        path.display()
+    )
 }
 
 fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
@@ -293,20 +378,72 @@ fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
     Ok(())
 }
 
-fn run_prove(a: ProveArgs, progress: Progress, quiet: bool) -> Result<()> {
+fn run_prove(a: ProveArgs, reporter: Reporter) -> Result<()> {
+    let shard = match (&a.shard, &a.shard_index_env, a.shard_count) {
+        (Some(s), _, _) => Some(*s),
+        (None, Some(var), Some(count)) => Some(shard_from_env(var, count)?),
+        _ => None,
+    };
+    let reporter = match shard {
+        Some(s) => reporter.with_shard(s.to_string()),
+        None => reporter,
+    };
     let req = ProveRequest {
-        commit: commit_request(&a.commit, progress),
+        commit: commit_request(&a.commit, reporter.progress()),
         batch_size: a.batch_size,
         arity: a.arity,
+        fresh: a.fresh,
+        shard,
+        prepare_only: a.prepare,
+        reporter,
     };
     let outcome = prove(&req)?;
-    warn_generated_secret(outcome.generated_secret.as_ref(), quiet);
-    if a.commit.json {
-        return print_json(&outcome.summary);
+    if let Some(path) = &outcome.generated_secret {
+        req.reporter
+            .warning("commit", &generated_secret_warning(path));
     }
-    report::print_summary(&outcome.summary, &outcome.out);
-    report::print_proof(&outcome.summary);
-    Ok(())
+    print_outcome(&outcome, a.commit.json)
+}
+
+/// Reads the shard index from `var`, as a scheduler sets it for each task.
+fn shard_from_env(var: &str, count: u32) -> Result<ShardSpec> {
+    let value = std::env::var(var)
+        .map_err(|_| Error::Usage(format!("--shard-index-env: ${var} is not set")))?;
+    let index = value.trim().parse::<u32>().map_err(|_| {
+        Error::Usage(format!(
+            "--shard-index-env: ${var} is '{value}', not a shard index"
+        ))
+    })?;
+    ShardSpec::new(index, count).map_err(|e| Error::Usage(format!("--shard-index-env: {e}")))
+}
+
+fn run_aggregate(a: AggregateArgs, reporter: Reporter) -> Result<()> {
+    let outcome = aggregate(&a.dir, &CpuBackend, &reporter)?;
+    print_outcome(&outcome, a.json)
+}
+
+fn print_outcome(outcome: &ProveOutcome, json: bool) -> Result<()> {
+    match &outcome.stage {
+        Stage::Published { .. } if json => print_json(&outcome.summary),
+        Stage::Published { .. } => {
+            report::print_summary(&outcome.summary, &outcome.out);
+            report::print_proof(&outcome.summary);
+            Ok(())
+        }
+        Stage::Shard(r) => {
+            report::print_shard(r, &outcome.out);
+            Ok(())
+        }
+        Stage::Prepared => {
+            println!(
+                "job prepared in {}: {} users committed, root {}; start the shards now",
+                outcome.out.display(),
+                outcome.summary.users,
+                outcome.summary.root
+            );
+            Ok(())
+        }
+    }
 }
 
 fn run_verify(a: VerifyArgs) -> Result<()> {

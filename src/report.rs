@@ -4,6 +4,7 @@ use std::path::Path;
 use zkpor::artifacts::{Summary, UserProofFile};
 use zkpor::error::Result;
 use zkpor::inclusion::UserVerdict;
+use zkpor::job::ShardReport;
 use zkpor::prove::verify::{VerifierSource, VerifyReport};
 
 pub fn print_summary(s: &Summary, out: &Path) {
@@ -148,4 +149,24 @@ pub fn print_verify(dir: &Path, r: &Result<VerifyReport>, json: bool) {
         }
         Err(e) => println!("INVALID: {e}"),
     }
+}
+
+pub fn print_shard(r: &ShardReport, out: &Path) {
+    let b = &r.batches;
+    println!(
+        "shard {} done in {}: batches {}..{} ({} proved, {} aggregation proofs made, {} reused)",
+        r.spec,
+        out.display(),
+        b.start,
+        b.end,
+        r.stats.batches_proved,
+        r.stats.nodes_proved,
+        r.stats.loaded
+    );
+    let tops: Vec<String> = r.roots.iter().map(|p| p.to_string()).collect();
+    println!("  highest proofs: {}", tops.join(", "));
+    println!(
+        "  when every shard is done: zkpor aggregate {}",
+        out.display()
+    );
 }
