@@ -237,7 +237,11 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => {
-            reporter.event("done", "job", serde_json::json!({"exit_code": 0}));
+            let mut done = serde_json::json!({"exit_code": 0});
+            if let Some(kb) = peak_rss_kb() {
+                done["peak_rss_kb"] = kb.into();
+            }
+            reporter.event("done", "job", done);
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -264,6 +268,13 @@ fn main() -> ExitCode {
             ExitCode::from(e.exit_code() as u8)
         }
     }
+}
+
+/// The process's peak resident memory (VmHWM), where /proc has it.
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn run_demo(a: DemoArgs, reporter: Reporter) -> Result<()> {

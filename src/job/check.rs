@@ -140,10 +140,8 @@ impl Checker<'_> {
         fields["duration_ms"] = (t.elapsed().as_millis() as u64).into();
         if let Some(r) = reason {
             fields["reason"] = r.clone().into();
-            self.reporter.notice(
-                "resume",
-                &format!("{}: {r}; it will be redone", describe(slot)),
-            );
+            self.reporter
+                .notice("resume", &format!("{} rejected: {r}", describe(slot)));
         }
         self.reporter.event(slot_event(slot), "resume", fields);
         found

@@ -45,11 +45,6 @@ impl Reporter {
         }
     }
 
-    /// A reporter that says nothing (library callers and tests).
-    pub fn silent() -> Self {
-        Reporter::new(Progress::hidden(), LogFormat::Text, true, "cpu")
-    }
-
     pub fn with_shard(mut self, shard: String) -> Self {
         self.shard = Some(shard);
         self

@@ -205,9 +205,13 @@ fn start(
     job: &JobDir,
 ) -> std::result::Result<(Commitment, bool), (Error, bool)> {
     let c = &req.commit;
-    let existing = manifest::read(job).map_err(|e| (e, false))?;
-    if existing.is_none() {
-        refuse_foreign(job).map_err(|e| (e, false))?;
+    let mut existing = manifest::read(job).map_err(|e| (e, false))?;
+    if existing.is_none() && refuse_foreign(job).is_err() {
+        // A racing shard may have created the job since we looked.
+        existing = manifest::read(job).map_err(|e| (e, false))?;
+        if existing.is_none() {
+            refuse_foreign(job).map_err(|e| (e, false))?;
+        }
     }
     std::fs::create_dir_all(&c.out).map_err(|e| (Error::io("cannot create", &c.out)(e), false))?;
     let assets = read_assets(&c.assets, c.max_problems).map_err(|e| (Error::Input(e), false))?;
@@ -420,23 +424,23 @@ impl Run<'_> {
 
     /// Tells the operator what the run will do, and what it found done already.
     fn planned(&self, p: &plan::Plan, took: Duration) {
-        let reused = p.count(|s| matches!(s.action, plan::Action::Load(_)));
         self.reporter.event(
             "plan",
             "plan",
             serde_json::json!({
                 "batches_to_prove": p.batches_to_prove(),
                 "nodes_to_prove": p.nodes_to_prove(),
-                "verified": reused,
+                "verified": p.valid,
                 "rejected": p.rejected.len(),
                 "duration_ms": took.as_millis() as u64,
             }),
         );
-        if reused > 0 || !p.rejected.is_empty() {
+        if p.valid > 0 || !p.rejected.is_empty() {
             self.reporter.notice(
                 "plan",
                 &format!(
-                    "resuming: {reused} proofs verified and reused, {} rejected; {} batch and {} aggregation proofs to make",
+                    "resuming: {} earlier proofs verified, {} rejected; {} batch and {} aggregation proofs to make",
+                    p.valid,
                     p.rejected.len(),
                     p.batches_to_prove(),
                     p.nodes_to_prove()

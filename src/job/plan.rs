@@ -52,6 +52,8 @@ pub struct Plan {
     pub blocked: Vec<Pos>,
     /// Artifacts found unusable, and why; each is redone (or missing).
     pub rejected: Vec<(Pos, String)>,
+    /// Artifacts that checked out, so their subtrees need no work.
+    pub valid: u64,
 }
 
 impl Plan {
@@ -107,6 +109,7 @@ impl Planner<'_> {
         }
         match self.inspector.inspect(pos) {
             Inspection::Valid(sum) => {
+                self.plan.valid += 1;
                 self.push(pos, Action::Load(sum), needed);
                 return true;
             }
