@@ -529,6 +529,24 @@ fn other_inputs_are_refused_and_fresh_starts_over() {
         .iter()
         .any(|e| e["event"] == "commitment" && e["action"] == "verified"));
 
+    // So is a commit record edited in place.
+    let record = out.join("commit.json");
+    let text_before = std::fs::read_to_string(&record).unwrap();
+    std::fs::write(
+        &record,
+        text_before.replacen("\"users\": 5", "\"users\": 6", 1),
+    )
+    .unwrap();
+    let ev = events(&ok(prove(&out, &["--prepare"])));
+    let notice = ev.iter().find(|e| e["event"] == "notice").unwrap();
+    assert!(
+        notice["message"]
+            .as_str()
+            .unwrap()
+            .contains("checksum mismatch"),
+        "{notice}"
+    );
+
     // --fresh starts over: the old proofs and manifest go.
     std::fs::create_dir_all(out.join("proofs/0")).unwrap();
     std::fs::write(out.join("proofs/0/00000000.proof"), b"old").unwrap();
@@ -541,12 +559,30 @@ fn other_inputs_are_refused_and_fresh_starts_over() {
     assert!(std::fs::read_to_string(&manifest)
         .unwrap()
         .contains("\"arity\": 4"));
+    // Aggregating a job no shard has worked on lists every batch, before building circuits.
+    let o = zkpor(&["aggregate"]).arg(&out).output().unwrap();
+    assert_eq!(o.status.code(), Some(exit::INCOMPLETE));
+    let msg = events(&o).last().unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(msg.contains("3 of 3 batch proofs are missing"), "{msg}");
+    assert!(msg.contains("no shard has reported completion"), "{msg}");
 
     // A folder that is not a job is left alone; aggregate needs a job.
     let foreign = dir.path().join("foreign");
     std::fs::create_dir_all(&foreign).unwrap();
     std::fs::write(foreign.join("notes.txt"), b"mine").unwrap();
     refused(&mut prove(&foreign, &[]), "is not a zkpor job directory");
+    std::fs::create_dir_all(foreign.join("proofs")).unwrap();
+    refused(
+        &mut prove(&foreign, &["--fresh"]),
+        "is not a zkpor job directory",
+    );
+    assert!(
+        foreign.join("proofs").exists(),
+        "--fresh cleared a folder zkpor did not make"
+    );
     let o = zkpor(&["aggregate"]).arg(&foreign).output().unwrap();
     assert_eq!(o.status.code(), Some(exit::USAGE));
     assert_eq!(std::fs::read(foreign.join("notes.txt")).unwrap(), b"mine");

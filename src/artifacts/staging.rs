@@ -137,9 +137,14 @@ pub fn link_once(from: &Path, to: &Path) -> io::Result<bool> {
     }
 }
 
-/// fsyncs a directory, making renames and links inside it durable.
+/// fsyncs a directory, making renames and links inside it durable. Filesystems
+/// that cannot fsync a directory (EINVAL, ENOTSUP) are let through: there the
+/// rename is as durable as the filesystem makes it.
 pub fn sync_dir(dir: &Path) -> io::Result<()> {
-    fs::File::open(dir)?.sync_all()
+    match fs::File::open(dir)?.sync_all() {
+        Err(e) if matches!(e.raw_os_error(), Some(libc::EINVAL) | Some(libc::ENOTSUP)) => Ok(()),
+        other => other,
+    }
 }
 
 fn parent_of(path: &Path) -> &Path {

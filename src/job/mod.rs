@@ -109,7 +109,11 @@ pub fn prove(req: &ProveRequest) -> Result<ProveOutcome> {
     // Reject bad B or k before touching the disk (the depth is not known yet).
     ProofParams::new(req.batch_size, req.arity, 1, 0).map_err(Error::Usage)?;
     let job = JobDir::new(&c.out);
-    if fresh && c.out.exists() {
+    // Only what looks like zkpor's own output is cleared; any other folder is refused below.
+    let ours = [layout::names::MANIFEST, out::SUMMARY]
+        .iter()
+        .any(|n| job.file(n).exists());
+    if fresh && ours {
         job.remove_job_files()
             .map_err(Error::io("cannot clear", &c.out))?;
     }
@@ -465,6 +469,16 @@ impl Run<'_> {
     fn shard(&self, spec: ShardSpec) -> Result<ShardReport> {
         let t = Instant::now();
         let share = shard::share(&self.shape, spec);
+        if share.roots.is_empty() {
+            self.reporter.notice(
+                "shard",
+                &format!(
+                    "shard {spec} has no batches: the job has only {} for {} shards",
+                    self.shape.real(0),
+                    spec.count
+                ),
+            );
+        }
         let circuits = Circuits::new(self.params, self.reporter);
         let check = self.checker(&circuits);
         let goals: Vec<Goal> = share
