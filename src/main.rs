@@ -111,10 +111,11 @@ struct CommitArgs {
     /// Round secret file (at least 32 bytes). Without it a fresh one is written to OUT/secret.
     #[arg(long)]
     secret: Option<PathBuf>,
-    /// Output directory; written under a temporary name and renamed when complete.
+    /// Output directory. commit: written under a temporary name and renamed when complete.
+    /// prove: the job directory, resumed when it holds this job.
     #[arg(long)]
     out: PathBuf,
-    /// Replace OUT if it exists.
+    /// Replace OUT if it exists (prove: the same as --fresh).
     #[arg(long)]
     force: bool,
     /// Report at most this many input problems.
