@@ -286,6 +286,10 @@ fn run_demo(a: DemoArgs, reporter: Reporter) -> Result<()> {
             file("accounts.csv").display()
         )));
     }
+    // The demo's output is replaced whole, user proofs included.
+    if a.out.exists() {
+        std::fs::remove_dir_all(&a.out).map_err(Error::io("cannot replace", &a.out))?;
+    }
     let req = CommitRequest {
         accounts: file("accounts.csv"),
         assets: file("assets.csv"),

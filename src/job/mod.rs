@@ -118,7 +118,7 @@ pub fn prove(req: &ProveRequest) -> Result<ProveOutcome> {
             .map_err(Error::io("cannot clear", &c.out))?;
     }
     let created_dir = !c.out.exists();
-    let started = start(req, &job);
+    let started = start(req, &job, fresh && ours);
     let (commitment, generated) = match started {
         Ok(s) => s,
         Err((e, created_manifest)) => {
@@ -204,13 +204,15 @@ pub fn aggregate(
 
 /// Manifest, secret and commitment. On error, also says whether this run
 /// created the manifest (so the caller can remove what it started).
+/// `cleared`: --fresh just removed zkpor's files; other files (user proofs) may stay.
 fn start(
     req: &ProveRequest,
     job: &JobDir,
+    cleared: bool,
 ) -> std::result::Result<(Commitment, bool), (Error, bool)> {
     let c = &req.commit;
     let mut existing = manifest::read(job).map_err(|e| (e, false))?;
-    if existing.is_none() && refuse_foreign(job).is_err() {
+    if existing.is_none() && !cleared && refuse_foreign(job).is_err() {
         // A racing shard may have created the job since we looked.
         existing = manifest::read(job).map_err(|e| (e, false))?;
         if existing.is_none() {
