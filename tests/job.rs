@@ -257,7 +257,8 @@ fn an_uninterrupted_run_logs_one_json_event_per_line() {
 
 #[test]
 fn killed_runs_resume_to_the_same_result() {
-    let out = tempfile::tempdir().unwrap().keep().join("killed");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("killed");
     // During the commitment: the account store is in place, nothing else.
     killed_after(prove(&out, &[]), "commit:1");
     assert!(!out.join("commit.json").exists());
@@ -325,7 +326,8 @@ fn truncate(path: &Path) {
 
 #[test]
 fn corrupted_or_truncated_artifacts_are_redone() {
-    let out = tempfile::tempdir().unwrap().keep().join("damaged");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("damaged");
     copy_dir(&reference().out, &out);
     std::fs::remove_file(out.join("summary.json")).unwrap();
     flip(&out.join("proofs/root.proof"), 100);
@@ -367,7 +369,8 @@ fn spawn(mut c: Command) -> Child {
 
 #[test]
 fn shards_in_any_order_end_like_a_single_run() {
-    let out = tempfile::tempdir().unwrap().keep().join("sharded");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sharded");
     // Two shards race on an empty directory: one creates the manifest and both the commitment.
     let a = spawn(prove(&out, &["--shard", "0/3"]));
     let b = spawn(prove(&out, &["--shard", "2/3"]));
