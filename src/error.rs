@@ -15,6 +15,7 @@ pub mod exit {
     pub const IO: i32 = 6;
     pub const BACKEND_UNAVAILABLE: i32 = 7;
     pub const VERIFY_FAILED: i32 = 8;
+    pub const INCOMPLETE: i32 = 9;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -33,16 +34,33 @@ pub enum Error {
     Usage(String),
     /// Reserves do not cover an asset, so no root proof can exist.
     #[error("reserve shortfall: {0}")]
-    Shortfall(String),
+    Shortfall(Shortfall),
     /// Proving failed (a bug or an unsatisfiable witness).
     #[error("proving failed: {0}")]
     Prove(String),
-    /// The requested compute backend cannot run here.
-    #[error("backend unavailable: {0}")]
-    Backend(String),
     /// A proof or artifact did not verify.
     #[error("verification failed: {0}")]
     Verify(String),
+    /// The requested compute backend cannot run here.
+    #[error("backend unavailable: {0}")]
+    Backend(String),
+    /// `aggregate` found work that shards have not finished.
+    #[error("{0}")]
+    Incomplete(String),
+}
+
+/// Which assets reserves fail to cover, with the summary that shows the numbers.
+#[derive(Debug)]
+pub struct Shortfall {
+    /// "BTC short by 0.15347445, ..."
+    pub message: String,
+    pub summary: Option<Box<crate::artifacts::Summary>>,
+}
+
+impl std::fmt::Display for Shortfall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
 }
 
 impl Error {
@@ -65,6 +83,7 @@ impl Error {
             Error::Shortfall(_) => exit::RESERVE_SHORTFALL,
             Error::Prove(_) => exit::FAILURE,
             Error::Backend(_) => exit::BACKEND_UNAVAILABLE,
+            Error::Incomplete(_) => exit::INCOMPLETE,
         }
     }
 }
@@ -79,6 +98,12 @@ impl From<crate::artifacts::staging::StagingError> for Error {
                 source,
             },
         }
+    }
+}
+
+impl From<crate::backend::GpuError> for Error {
+    fn from(e: crate::backend::GpuError) -> Self {
+        Error::Backend(e.to_string())
     }
 }
 

@@ -11,6 +11,7 @@ pub mod error;
 pub mod field;
 pub mod inclusion;
 pub mod input;
+pub mod job;
 pub mod leaf;
 pub mod model;
 pub mod progress;

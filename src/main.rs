@@ -13,9 +13,11 @@ use zkpor::datagen::{generate, AccountsFormat, GenConfig};
 use zkpor::digest::Digest;
 use zkpor::error::{exit, Error, Result};
 use zkpor::inclusion::{make_user_proof, verify_user_proof};
+use zkpor::job::events::{LogFormat, Reporter};
+use zkpor::job::shard::ShardSpec;
 use zkpor::progress::Progress;
 use zkpor::prove::verify::{default_cache_dir, verify_out};
-use zkpor::prove::{prove, ProveRequest};
+use zkpor::prove::{aggregate, prove, ProveOutcome, ProveRequest, Stage};
 
 #[derive(Parser)]
 #[command(
@@ -27,8 +29,17 @@ struct Cli {
     /// No progress bars and no notices on stderr (errors still print).
     #[arg(long, global = true)]
     quiet: bool,
+    /// Log format on stderr: progress bars and notices (text), or one JSON event per line (json).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormatArg::Text)]
+    log_format: LogFormatArg,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormatArg {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -40,7 +51,11 @@ enum Command {
     /// Validate a snapshot, build the account tree and write the commitment to OUT.
     Commit(CommitArgs),
     /// Commit, then prove every batch, aggregate recursively and write the zero-knowledge root proof.
+    /// Resumes the job in OUT; with --shard, proves one shard's share of it.
     Prove(ProveArgs),
+    /// Finish a sharded job: prove the remaining aggregation levels and the root proof,
+    /// or list the batches still missing (exit 9).
+    Aggregate(AggregateArgs),
     /// Rebuild the circuits from the public parameters and verify OUT's root proof against its summary.
     Verify(VerifyArgs),
     /// Write one user's inclusion proof (JSON) from a commit output directory.
@@ -139,10 +154,11 @@ struct CommitArgs {
     /// Round secret file (at least 32 bytes). Without it a fresh one is written to OUT/secret.
     #[arg(long)]
     secret: Option<PathBuf>,
-    /// Output directory; written under a temporary name and renamed when complete.
+    /// Output directory. commit: written under a temporary name and renamed when complete.
+    /// prove: the job directory, resumed when it holds this job.
     #[arg(long)]
     out: PathBuf,
-    /// Replace OUT if it exists.
+    /// Replace OUT if it exists (prove: the same as --fresh).
     #[arg(long)]
     force: bool,
     /// Report at most this many input problems.
@@ -165,6 +181,40 @@ struct ProveArgs {
     /// Child proofs per aggregation proof (a power of two, at least 2).
     #[arg(long, default_value_t = 8)]
     arity: usize,
+    /// Start the job over: remove OUT's job files first (a generated secret is kept).
+    /// Without it, an existing job with the same inputs is resumed. --force means the same here.
+    #[arg(long)]
+    fresh: bool,
+    /// Prove only shard I of N (I counts from 0) into the shared OUT; then run `zkpor aggregate OUT`.
+    #[arg(long, value_name = "I/N", conflicts_with_all = ["shard_index_env", "prepare"])]
+    shard: Option<ShardSpec>,
+    /// Take the shard index from this environment variable (JOB_COMPLETION_INDEX in a
+    /// Kubernetes Indexed Job, SLURM_ARRAY_TASK_ID in a Slurm array); needs --shard-count.
+    #[arg(
+        long,
+        value_name = "VAR",
+        requires = "shard_count",
+        conflicts_with = "prepare"
+    )]
+    shard_index_env: Option<String>,
+    /// The number of shards, with --shard-index-env.
+    #[arg(long, value_name = "N", requires = "shard_index_env")]
+    shard_count: Option<u32>,
+    /// Only create the job and its commitment (tree, account store), so that shards
+    /// started afterwards load it instead of each building it.
+    #[arg(long)]
+    prepare: bool,
+}
+
+#[derive(clap::Args)]
+struct AggregateArgs {
+    /// The job directory the shards wrote into.
+    dir: PathBuf,
+    /// Print summary.json to stdout instead of the human report.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    backend: BackendArgs,
 }
 
 #[derive(clap::Args)]
@@ -278,21 +328,82 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { exit::USAGE as u8 } else { 0 });
         }
     };
-    let progress = Progress::new(cli.quiet);
+    let format = match cli.log_format {
+        LogFormatArg::Text => LogFormat::Text,
+        LogFormatArg::Json => LogFormat::Json,
+    };
+    let progress = Progress::new(cli.quiet || format == LogFormat::Json);
+    let reporter = Reporter::new(progress, format, cli.quiet, "cpu");
+    let json_stdout = matches!(&cli.command, Command::Prove(a) if a.commit.json)
+        || matches!(&cli.command, Command::Aggregate(a) if a.json);
+    // Commands that hash open their backend first, so every event names it.
+    let backend = match backend_args(&cli.command).map(|b| open_backend(b, &reporter)) {
+        Some(Ok(b)) => Some(b),
+        Some(Err(e)) => return finish(Err(e), &reporter, json_stdout),
+        None => None,
+    };
+    let reporter = match &backend {
+        Some(b) => reporter.with_backend(b.name()),
+        None => reporter,
+    };
+    let hashing: &dyn HashBackend = backend.as_deref().unwrap_or(CpuBackend::detected());
     let result = match cli.command {
-        Command::Demo(a) => run_demo(a, progress, cli.quiet),
+        Command::Demo(a) => run_demo(a, hashing, reporter.clone()),
         Command::Gen(a) => run_gen(a, progress),
-        Command::Commit(a) => run_commit(a, progress, cli.quiet),
-        Command::Prove(a) => run_prove(a, progress, cli.quiet),
+        Command::Commit(a) => run_commit(a, hashing, progress, cli.quiet),
+        Command::Prove(a) => run_prove(a, hashing, reporter.clone()),
+        Command::Aggregate(a) => run_aggregate(a, hashing, reporter.clone()),
         Command::Verify(a) => run_verify(a),
         Command::UserProof(a) => run_user_proof(a),
         Command::VerifyUser(a) => run_verify_user(a),
-        Command::Bench(a) => run_bench(a, progress, cli.quiet),
+        Command::Bench(a) => run_bench(a, progress, &reporter),
     };
+    finish(result, &reporter, json_stdout)
+}
+
+/// The backend flags of the commands that hash.
+fn backend_args(command: &Command) -> Option<BackendArgs> {
+    match command {
+        Command::Demo(a) => Some(a.backend),
+        Command::Commit(a) => Some(a.backend),
+        Command::Prove(a) => Some(a.commit.backend),
+        Command::Aggregate(a) => Some(a.backend),
+        _ => None,
+    }
+}
+
+/// Reports the outcome (a JSON event or text) and maps it to the exit code.
+fn finish(result: Result<()>, reporter: &Reporter, json_stdout: bool) -> ExitCode {
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => {
+            let mut done = serde_json::json!({"exit_code": 0});
+            if let Some(kb) = peak_rss_kb() {
+                done["peak_rss_kb"] = kb.into();
+            }
+            reporter.event("done", "job", done);
+            ExitCode::SUCCESS
+        }
         Err(e) => {
-            eprintln!("error: {}", e.to_string().trim_end());
+            // The operator must see the numbers behind a shortfall, not just the verdict.
+            if let Error::Shortfall(s) = &e {
+                if let Some(summary) = &s.summary {
+                    if json_stdout {
+                        let _ = print_json(summary);
+                    } else {
+                        report::print_summary(summary, std::path::Path::new("(not published)"));
+                    }
+                }
+            }
+            let message = e.to_string();
+            if reporter.is_json() {
+                reporter.event(
+                    "error",
+                    "job",
+                    serde_json::json!({"exit_code": e.exit_code(), "message": message.trim_end()}),
+                );
+            } else {
+                eprintln!("error: {}", message.trim_end());
+            }
             ExitCode::from(e.exit_code() as u8)
         }
     }
@@ -314,20 +425,27 @@ fn quiet_headless_wayland_probe() {
 }
 
 /// Opens the backend the user asked for; `auto` says why it fell back to the CPU.
-fn open_backend(a: BackendArgs, quiet: bool) -> Result<Box<dyn HashBackend>> {
+fn open_backend(a: BackendArgs, reporter: &Reporter) -> Result<Box<dyn HashBackend>> {
     let choice = match a.backend {
         BackendArg::Auto => Choice::Auto,
         BackendArg::Gpu => Choice::Gpu,
         BackendArg::Cpu => Choice::Cpu,
     };
     let selected = select(choice, a.gpu_options()).map_err(|e| Error::Backend(e.to_string()))?;
-    if let (Some(notice), false) = (&selected.notice, quiet) {
-        eprintln!("notice: {notice}");
+    if let Some(notice) = &selected.notice {
+        reporter.notice("backend", notice);
     }
     Ok(selected.backend)
 }
 
-fn run_demo(a: DemoArgs, progress: Progress, quiet: bool) -> Result<()> {
+/// The process's peak resident memory (VmHWM), where /proc has it.
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn run_demo(a: DemoArgs, backend: &dyn HashBackend, reporter: Reporter) -> Result<()> {
     let file = |name: &str| a.data.join(name);
     if !file("accounts.csv").exists() {
         return Err(Error::Usage(format!(
@@ -335,7 +453,10 @@ fn run_demo(a: DemoArgs, progress: Progress, quiet: bool) -> Result<()> {
             file("accounts.csv").display()
         )));
     }
-    let backend = open_backend(a.backend, quiet)?;
+    // The demo's output is replaced whole, user proofs included.
+    if a.out.exists() {
+        std::fs::remove_dir_all(&a.out).map_err(Error::io("cannot replace", &a.out))?;
+    }
     let req = CommitRequest {
         accounts: file("accounts.csv"),
         assets: file("assets.csv"),
@@ -344,13 +465,17 @@ fn run_demo(a: DemoArgs, progress: Progress, quiet: bool) -> Result<()> {
         out: a.out,
         force: true,
         max_problems: 20,
-        backend: backend.as_ref(),
-        progress,
+        backend,
+        progress: reporter.progress(),
     };
     let req = ProveRequest {
         commit: req,
         batch_size: 64,
         arity: 4,
+        fresh: true,
+        shard: None,
+        prepare_only: false,
+        reporter,
     };
     let outcome = prove(&req)?;
     report::print_summary(&outcome.summary, &outcome.out);
@@ -421,11 +546,15 @@ fn commit_request<'a>(
 
 fn warn_generated_secret(path: Option<&PathBuf>, quiet: bool) {
     if let (Some(path), false) = (path, quiet) {
-        eprintln!(
-            "warning: generated a new round secret at {} (mode 0600). Keep it private: anyone holding it can link user nonces. Pass it with --secret to reproduce this root.",
-            path.display()
-        );
+        eprintln!("warning: {}", generated_secret_warning(path));
     }
+}
+
+fn generated_secret_warning(path: &std::path::Path) -> String {
+    format!(
+        "generated a new round secret at {} (mode 0600). Keep it private: anyone holding it can link user nonces. Pass it with --secret to reproduce this root.",
+        path.display()
+    )
 }
 
 fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
@@ -436,21 +565,72 @@ fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
     Ok(())
 }
 
-fn run_prove(a: ProveArgs, progress: Progress, quiet: bool) -> Result<()> {
-    let backend = open_backend(a.commit.backend, quiet)?;
+fn run_prove(a: ProveArgs, backend: &dyn HashBackend, reporter: Reporter) -> Result<()> {
+    let shard = match (&a.shard, &a.shard_index_env, a.shard_count) {
+        (Some(s), _, _) => Some(*s),
+        (None, Some(var), Some(count)) => Some(shard_from_env(var, count)?),
+        _ => None,
+    };
+    let reporter = match shard {
+        Some(s) => reporter.with_shard(s.to_string()),
+        None => reporter,
+    };
     let req = ProveRequest {
-        commit: commit_request(&a.commit, backend.as_ref(), progress),
+        commit: commit_request(&a.commit, backend, reporter.progress()),
         batch_size: a.batch_size,
         arity: a.arity,
+        fresh: a.fresh,
+        shard,
+        prepare_only: a.prepare,
+        reporter,
     };
     let outcome = prove(&req)?;
-    warn_generated_secret(outcome.generated_secret.as_ref(), quiet);
-    if a.commit.json {
-        return print_json(&outcome.summary);
+    if let Some(path) = &outcome.generated_secret {
+        req.reporter
+            .warning("commit", &generated_secret_warning(path));
     }
-    report::print_summary(&outcome.summary, &outcome.out);
-    report::print_proof(&outcome.summary);
-    Ok(())
+    print_outcome(&outcome, a.commit.json)
+}
+
+/// Reads the shard index from `var`, as a scheduler sets it for each task.
+fn shard_from_env(var: &str, count: u32) -> Result<ShardSpec> {
+    let value = std::env::var(var)
+        .map_err(|_| Error::Usage(format!("--shard-index-env: ${var} is not set")))?;
+    let index = value.trim().parse::<u32>().map_err(|_| {
+        Error::Usage(format!(
+            "--shard-index-env: ${var} is '{value}', not a shard index"
+        ))
+    })?;
+    ShardSpec::new(index, count).map_err(|e| Error::Usage(format!("--shard-index-env: {e}")))
+}
+
+fn run_aggregate(a: AggregateArgs, backend: &dyn HashBackend, reporter: Reporter) -> Result<()> {
+    let outcome = aggregate(&a.dir, backend, &reporter)?;
+    print_outcome(&outcome, a.json)
+}
+
+fn print_outcome(outcome: &ProveOutcome, json: bool) -> Result<()> {
+    match &outcome.stage {
+        Stage::Published { .. } if json => print_json(&outcome.summary),
+        Stage::Published { .. } => {
+            report::print_summary(&outcome.summary, &outcome.out);
+            report::print_proof(&outcome.summary);
+            Ok(())
+        }
+        Stage::Shard(r) => {
+            report::print_shard(r, &outcome.out);
+            Ok(())
+        }
+        Stage::Prepared => {
+            println!(
+                "job prepared in {}: {} users committed, root {}; start the shards now",
+                outcome.out.display(),
+                outcome.summary.users,
+                outcome.summary.root
+            );
+            Ok(())
+        }
+    }
 }
 
 fn run_verify(a: VerifyArgs) -> Result<()> {
@@ -460,9 +640,13 @@ fn run_verify(a: VerifyArgs) -> Result<()> {
     result.map(|_| ())
 }
 
-fn run_commit(a: CommitArgs, progress: Progress, quiet: bool) -> Result<()> {
-    let backend = open_backend(a.backend, quiet)?;
-    let outcome = commit(&commit_request(&a, backend.as_ref(), progress))?;
+fn run_commit(
+    a: CommitArgs,
+    backend: &dyn HashBackend,
+    progress: Progress,
+    quiet: bool,
+) -> Result<()> {
+    let outcome = commit(&commit_request(&a, backend, progress))?;
     warn_generated_secret(outcome.generated_secret.as_ref(), quiet);
     if a.json {
         print_json(&outcome.summary)?;
@@ -511,7 +695,7 @@ fn run_verify_user(a: VerifyUserArgs) -> Result<()> {
     verdict.map(|_| ())
 }
 
-fn run_bench(a: BenchArgs, progress: Progress, quiet: bool) -> Result<()> {
+fn run_bench(a: BenchArgs, progress: Progress, reporter: &Reporter) -> Result<()> {
     if a.min_log > a.max_log || a.max_log > 26 || a.leaf_width == 0 {
         return Err(Error::Usage(
             "bench needs --min-log <= --max-log <= 26 and --leaf-width >= 1".into(),
@@ -527,7 +711,7 @@ fn run_bench(a: BenchArgs, progress: Progress, quiet: bool) -> Result<()> {
             "bench needs 4 <= --ntt-min-log <= --ntt-max-log <= 24".into(),
         ));
     }
-    let gpus = bench_gpus(a.backend, quiet)?;
+    let gpus = bench_gpus(a.backend, reporter)?;
     let software = gpus.first().is_some_and(|g| !g.adapter().is_hardware());
     let plan = zkpor::bench::Plan {
         logs: a.min_log..=a.max_log,
@@ -555,7 +739,7 @@ fn run_bench(a: BenchArgs, progress: Progress, quiet: bool) -> Result<()> {
 }
 
 /// The GPU backends to bench: one per arithmetic the adapter runs.
-fn bench_gpus(choice: BackendArg, quiet: bool) -> Result<Vec<GpuBackend>> {
+fn bench_gpus(choice: BackendArg, reporter: &Reporter) -> Result<Vec<GpuBackend>> {
     let allow_software = match choice {
         BackendArg::Cpu => return Ok(Vec::new()),
         BackendArg::Gpu => true,
@@ -575,9 +759,9 @@ fn bench_gpus(choice: BackendArg, quiet: bool) -> Result<Vec<GpuBackend>> {
                 return Err(Error::Backend(e.to_string()))
             }
             Err(e) => {
-                if !quiet {
-                    eprintln!("notice: bench: {e}; CPU entries only (pass --backend gpu for a software adapter)");
-                }
+                let why =
+                    format!("{e}; CPU entries only (pass --backend gpu for a software adapter)");
+                reporter.notice("bench", &why);
                 break;
             }
         }

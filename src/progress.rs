@@ -20,7 +20,13 @@ impl Progress {
         Progress { visible: false }
     }
 
-    fn target(&self) -> ProgressDrawTarget {
+    /// Whether bars are suppressed (not a terminal, or `--quiet`).
+    pub fn is_hidden(&self) -> bool {
+        !self.visible
+    }
+
+    /// Where bars draw: stderr, or nowhere.
+    pub fn target(&self) -> ProgressDrawTarget {
         if self.visible {
             ProgressDrawTarget::stderr()
         } else {

@@ -5,6 +5,7 @@ use zkpor::artifacts::{Summary, UserProofFile};
 use zkpor::bench::{BenchReport, Section};
 use zkpor::error::Result;
 use zkpor::inclusion::UserVerdict;
+use zkpor::job::ShardReport;
 use zkpor::prove::verify::{VerifierSource, VerifyReport};
 
 pub fn print_summary(s: &Summary, out: &Path) {
@@ -223,4 +224,24 @@ fn rate(r: f64) -> String {
         r if r >= 1e3 => format!("{:.1} K/s", r / 1e3),
         r => format!("{r:.1}/s"),
     }
+}
+
+pub fn print_shard(r: &ShardReport, out: &Path) {
+    let b = &r.batches;
+    println!(
+        "shard {} done in {}: batches {}..{} ({} proved, {} aggregation proofs made, {} reused)",
+        r.spec,
+        out.display(),
+        b.start,
+        b.end,
+        r.stats.batches_proved,
+        r.stats.nodes_proved,
+        r.stats.loaded
+    );
+    let tops: Vec<String> = r.roots.iter().map(|p| p.to_string()).collect();
+    println!("  highest proofs: {}", tops.join(", "));
+    println!(
+        "  when every shard is done: zkpor aggregate {}",
+        out.display()
+    );
 }

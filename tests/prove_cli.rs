@@ -196,6 +196,13 @@ fn reserve_shortfall_exits_5_and_names_the_asset() {
         "{}",
         stderr(&o)
     );
+    // The operator sees the numbers behind the verdict on stdout.
+    assert!(
+        stdout(&o).contains("RESERVE SHORTFALL: BTC is short by 0.15347445"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("total equity"), "{}", stdout(&o));
     assert!(
         std::fs::read_dir(dir.path()).unwrap().next().is_none(),
         "output left behind"

@@ -61,11 +61,17 @@ impl AccountsWriter {
     }
 }
 
+/// Bytes before the first record.
+pub const HEADER_BYTES: u64 = 24;
+
 /// Reads records in leaf order.
 pub struct AccountsReader {
     r: BufReader<File>,
     num_assets: usize,
+    count: u64,
     remaining: u64,
+    /// Byte offset of the next record.
+    offset: u64,
 }
 
 impl AccountsReader {
@@ -73,16 +79,42 @@ impl AccountsReader {
         let mut r = BufReader::new(File::open(path)?);
         expect_header(&mut r, MAGIC, VERSION)?;
         let num_assets = read_u32(&mut r)? as usize;
-        let remaining = read_u64(&mut r)?;
+        let count = read_u64(&mut r)?;
         Ok(AccountsReader {
             r,
             num_assets,
-            remaining,
+            count,
+            remaining: count,
+            offset: HEADER_BYTES,
         })
     }
 
     pub fn num_assets(&self) -> usize {
         self.num_assets
+    }
+
+    /// Number of records in the file (not `count`: that would be `Iterator::count`).
+    pub fn records(&self) -> u64 {
+        self.count
+    }
+
+    /// Byte offset of the next record; with its record number it lets a later
+    /// reader start there (`seek_to`) instead of reading everything before it.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// Continues at record number `record`, which starts at byte `offset`.
+    pub fn seek_to(&mut self, offset: u64, record: u64) -> io::Result<()> {
+        if record > self.count || offset < HEADER_BYTES {
+            return Err(invalid(format!(
+                "record {record} at byte {offset} is outside the account store"
+            )));
+        }
+        self.r.seek(SeekFrom::Start(offset))?;
+        self.offset = offset;
+        self.remaining = self.count - record;
+        Ok(())
     }
 
     fn read_one(&mut self) -> io::Result<StoredAccount> {
@@ -103,6 +135,7 @@ impl AccountsReader {
             let debt = read_amount(&mut self.r)?;
             positions.push((u32::from(asset), Position { equity, debt }));
         }
+        self.offset += (2 + id_len + 32 + 2 + 18 * n) as u64;
         let account =
             Account::new(id, positions).map_err(|a| invalid(format!("asset {a} stored twice")))?;
         Ok(StoredAccount { account, nonce })

@@ -2,7 +2,7 @@
 //! user proofs, and the atomic output directory they are staged in.
 
 pub mod accounts_file;
-mod binio;
+pub(crate) mod binio;
 pub mod staging;
 pub mod summary;
 pub mod tree_file;

@@ -77,12 +77,79 @@ impl Drop for StagingDir {
     }
 }
 
-/// Writes `bytes` to `path` atomically: temporary file, fsync, rename.
+/// Writes `bytes` to `path` atomically: a uniquely named temporary file in the
+/// same directory, fsync, rename, then fsync the directory so the rename is durable.
+/// Unique names let concurrent writers of the same path never share a temporary file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = parent_of(path);
+    let base = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(temp_name(&base));
+    write_synced(&tmp, bytes)?;
+    rename_synced(&tmp, path).inspect_err(|_| {
+        let _ = fs::remove_file(&tmp);
+    })
+}
+
+/// A temporary file name no other process or host will pick: `.BASE.tmp-PID-RANDOM`.
+pub fn temp_name(base: &str) -> String {
+    let mut r = [0u8; 8];
+    // Without system randomness the pid and time still separate writers on one host.
+    if getrandom::getrandom(&mut r).is_err() {
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        r = t.to_le_bytes();
+    }
+    format!(
+        ".{base}.tmp-{}-{:016x}",
+        std::process::id(),
+        u64::from_le_bytes(r)
+    )
+}
+
+/// Creates `path` (which must not exist) holding `bytes`, and fsyncs it.
+pub fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
     use std::io::Write;
-    let tmp = path.with_extension("tmp");
-    let mut f = fs::File::create(&tmp)?;
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
     f.write_all(bytes)?;
-    f.sync_all()?;
-    fs::rename(&tmp, path)
+    f.sync_all()
+}
+
+/// Renames `from` onto `to` (replacing it) and fsyncs `to`'s directory.
+pub fn rename_synced(from: &Path, to: &Path) -> io::Result<()> {
+    fs::rename(from, to)?;
+    sync_dir(parent_of(to))
+}
+
+/// Links `from` to `to` only if `to` does not exist yet; returns whether it did.
+/// A hard link is atomic and never replaces, so of several racing creators exactly one wins.
+pub fn link_once(from: &Path, to: &Path) -> io::Result<bool> {
+    match fs::hard_link(from, to) {
+        Ok(()) => sync_dir(parent_of(to)).map(|_| true),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// fsyncs a directory, making renames and links inside it durable. Filesystems
+/// that cannot fsync a directory (EINVAL, ENOTSUP) are let through: there the
+/// rename is as durable as the filesystem makes it.
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    match fs::File::open(dir)?.sync_all() {
+        Err(e) if matches!(e.raw_os_error(), Some(libc::EINVAL) | Some(libc::ENOTSUP)) => Ok(()),
+        other => other,
+    }
+}
+
+fn parent_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
 }

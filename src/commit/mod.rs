@@ -68,6 +68,25 @@ pub struct Staged {
 
 /// Validates, hashes and builds the tree into `stage` (summary not yet written).
 pub fn commit_staged(req: &CommitRequest, stage: &StagingDir) -> Result<Staged> {
+    let (key, generated_secret) = round_key(req.secret.as_deref(), stage)?;
+    let mut staged = build_commitment(
+        req,
+        &key,
+        &stage.file(names::ACCOUNTS),
+        &stage.file(names::TREE),
+    )?;
+    staged.generated_secret = generated_secret;
+    Ok(staged)
+}
+
+/// Validates the snapshot, hashes leaves with `key` and builds the tree, writing
+/// the account store to `accounts_path` and the tree to `tree_path` (both synced).
+pub fn build_commitment(
+    req: &CommitRequest,
+    key: &RoundKey,
+    accounts_path: &Path,
+    tree_path: &Path,
+) -> Result<Staged> {
     let mut timings = BTreeMap::new();
     let t = Instant::now();
     let assets = Arc::new(read_assets(&req.assets, req.max_problems).map_err(Error::Input)?);
@@ -78,16 +97,14 @@ pub fn commit_staged(req: &CommitRequest, stage: &StagingDir) -> Result<Staged> 
         .transpose()?;
     let stream = open_accounts(&req.accounts, assets.clone())
         .map_err(|ps| input_error(ps, req.max_problems))?;
-    let (key, generated_secret) = round_key(req.secret.as_deref(), stage)?;
-    let writer_path = stage.file(names::ACCOUNTS);
-    let writer = AccountsWriter::create(&writer_path, assets.len())
-        .map_err(Error::io("cannot create", &writer_path))?;
+    let writer = AccountsWriter::create(accounts_path, assets.len())
+        .map_err(Error::io("cannot create", accounts_path))?;
     let ingested = Ingest {
         assets: &assets,
-        key: &key,
+        key,
         backend: req.backend,
         writer,
-        writer_path: &writer_path,
+        writer_path: accounts_path,
         problems: Problems::new(req.max_problems),
         progress: req.progress.counter("leaves"),
     }
@@ -100,8 +117,7 @@ pub fn commit_staged(req: &CommitRequest, stage: &StagingDir) -> Result<Staged> 
     timings.insert("build_tree".to_string(), ms(t));
 
     let t = Instant::now();
-    let tree_path = stage.file(names::TREE);
-    artifacts::write_tree(&tree_path, &tree).map_err(Error::io("cannot write", &tree_path))?;
+    artifacts::write_tree(tree_path, &tree).map_err(Error::io("cannot write", tree_path))?;
     let mut summary = build_summary(
         &tree,
         &assets,
@@ -116,7 +132,7 @@ pub fn commit_staged(req: &CommitRequest, stage: &StagingDir) -> Result<Staged> 
         tree,
         assets,
         reserves,
-        generated_secret,
+        generated_secret: false,
     })
 }
 

@@ -9,7 +9,7 @@ pub mod problem;
 
 pub use accounts_csv::CsvAccounts;
 pub use assets::{read_assets, read_reserves};
-pub use okx::OkxAccounts;
+pub use okx::{list_files as okx_files, OkxAccounts};
 pub use problem::{Problem, ProblemKind, Problems};
 
 use crate::model::{Account, AssetTable};

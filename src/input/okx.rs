@@ -41,7 +41,8 @@ impl OkxAccounts {
     }
 }
 
-fn list_files(path: &Path) -> Result<Vec<PathBuf>, String> {
+/// The files an OKX accounts path is read from, in reading order.
+pub fn list_files(path: &Path) -> Result<Vec<PathBuf>, String> {
     if !path.is_dir() {
         return Ok(vec![path.to_path_buf()]);
     }
