@@ -15,6 +15,7 @@ use zkpor::error::{exit, Error, Result};
 use zkpor::inclusion::{make_user_proof, verify_user_proof};
 use zkpor::job::events::{LogFormat, Reporter};
 use zkpor::job::shard::ShardSpec;
+use zkpor::job::{Engine, Proving};
 use zkpor::progress::Progress;
 use zkpor::prove::verify::{default_cache_dir, verify_out};
 use zkpor::prove::{aggregate, prove, ProveOutcome, ProveRequest, Stage};
@@ -101,6 +102,36 @@ enum BackendArg {
     Auto,
     Gpu,
     Cpu,
+}
+
+#[derive(clap::Args, Clone, Copy)]
+struct ProvingArgs {
+    /// The prover: zkpor's driver (commitments on the backend; byte-identical to
+    /// plonky2 without zero knowledge) or plonky2's own prove (the baseline).
+    #[arg(long, value_enum, env = "ZKPOR_PROVER", default_value_t = ProverArg::Driver)]
+    prover: ProverArg,
+    /// Proofs made at once: while one commits on the backend, the next one's CPU
+    /// phases run. Each costs one prover's working memory (about 0.5 GB at 256 x 20).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
+    in_flight: u16,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ProverArg {
+    Driver,
+    Plonky2,
+}
+
+impl ProvingArgs {
+    fn proving(&self) -> Proving {
+        Proving {
+            engine: match self.prover {
+                ProverArg::Driver => Engine::Driver,
+                ProverArg::Plonky2 => Engine::Plonky2,
+            },
+            in_flight: self.in_flight as usize,
+        }
+    }
 }
 
 #[derive(clap::Args)]
@@ -204,6 +235,8 @@ struct ProveArgs {
     /// started afterwards load it instead of each building it.
     #[arg(long)]
     prepare: bool,
+    #[command(flatten)]
+    proving: ProvingArgs,
 }
 
 #[derive(clap::Args)]
@@ -215,6 +248,8 @@ struct AggregateArgs {
     json: bool,
     #[command(flatten)]
     backend: BackendArgs,
+    #[command(flatten)]
+    proving: ProvingArgs,
 }
 
 #[derive(clap::Args)]
@@ -475,6 +510,7 @@ fn run_demo(a: DemoArgs, backend: &dyn HashBackend, reporter: Reporter) -> Resul
         fresh: true,
         shard: None,
         prepare_only: false,
+        proving: Proving::default(),
         reporter,
     };
     let outcome = prove(&req)?;
@@ -582,6 +618,7 @@ fn run_prove(a: ProveArgs, backend: &dyn HashBackend, reporter: Reporter) -> Res
         fresh: a.fresh,
         shard,
         prepare_only: a.prepare,
+        proving: a.proving.proving(),
         reporter,
     };
     let outcome = prove(&req)?;
@@ -605,7 +642,7 @@ fn shard_from_env(var: &str, count: u32) -> Result<ShardSpec> {
 }
 
 fn run_aggregate(a: AggregateArgs, backend: &dyn HashBackend, reporter: Reporter) -> Result<()> {
-    let outcome = aggregate(&a.dir, backend, &reporter)?;
+    let outcome = aggregate(&a.dir, backend, a.proving.proving(), &reporter)?;
     print_outcome(&outcome, a.json)
 }
 

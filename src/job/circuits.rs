@@ -12,32 +12,32 @@ use crate::circuits::{AggregateCircuit, BatchCircuit, ProofParams, RootCircuit, 
 use crate::digest::Digest;
 use crate::field::F;
 use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData};
-use std::cell::{Cell, OnceCell};
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 pub struct Circuits<'r> {
     pub params: ProofParams,
-    batch: OnceCell<BatchCircuit>,
+    batch: OnceLock<BatchCircuit>,
     /// Aggregation levels 1..=L at indices 0..L.
-    levels: Vec<OnceCell<AggregateCircuit>>,
-    root: OnceCell<RootCircuit>,
+    levels: Vec<OnceLock<AggregateCircuit>>,
+    root: OnceLock<RootCircuit>,
     reporter: &'r Reporter,
-    build_time: Cell<Duration>,
+    build_time: Mutex<Duration>,
 }
 
 impl<'r> Circuits<'r> {
     pub fn new(params: ProofParams, reporter: &'r Reporter) -> Self {
         Circuits {
             params,
-            batch: OnceCell::new(),
+            batch: OnceLock::new(),
             levels: params
                 .level_arity_logs()
                 .iter()
-                .map(|_| OnceCell::new())
+                .map(|_| OnceLock::new())
                 .collect(),
-            root: OnceCell::new(),
+            root: OnceLock::new(),
             reporter,
-            build_time: Cell::new(Duration::ZERO),
+            build_time: Mutex::new(Duration::ZERO),
         }
     }
 
@@ -95,7 +95,10 @@ impl<'r> Circuits<'r> {
 
     /// Time spent building circuits so far.
     pub fn build_time(&self) -> Duration {
-        self.build_time.get()
+        *self
+            .build_time
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn timed<T>(&self, what: &str, build: impl FnOnce() -> T) -> T {
@@ -105,7 +108,10 @@ impl<'r> Circuits<'r> {
         let t = Instant::now();
         let built = build();
         spinner.finish_and_clear();
-        self.build_time.set(self.build_time.get() + t.elapsed());
+        *self
+            .build_time
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) += t.elapsed();
         self.reporter.event(
             "circuit_built",
             "circuits",

@@ -1,7 +1,17 @@
 //! Runs a plan: proves batches read in a stream from the account store,
-//! aggregates as soon as a node's children are on the stack, and writes every
-//! proof as an artifact the moment it exists. Memory holds the tree, one batch
-//! of accounts and at most k proofs per level.
+//! aggregates as soon as a node's children exist, and writes every proof as
+//! an artifact the moment it exists.
+//!
+//! Proofs are pipelined: up to `in_flight` of them are made at once on worker
+//! threads (batches and aggregation nodes alike), so while one proof commits
+//! on the backend (a GPU, or the CPU's vectorised hashing) the next one's
+//! witness and quotient run on the CPU. The main thread reads accounts in
+//! leaf order and hands each batch to a worker.
+//!
+//! Memory: the tree, the circuits, `in_flight` proofs being made (each one
+//! prover's working set, about 0.5 GB for B = 256 at 20 assets, see
+//! docs/PERFORMANCE.md) with their batch of accounts, and finished proofs
+//! waiting for their parent: at most k per level plus `in_flight`.
 
 use super::check::{describe, node_matches, slot_event, slot_fields, Checker};
 use super::killpoint::{self, Kind};
@@ -15,6 +25,8 @@ use crate::circuits::{NodeValues, Proof};
 use crate::error::{Error, Result};
 use crate::leaf::id_commitment;
 use indicatif::ProgressBar;
+use std::collections::{HashMap, VecDeque};
+use std::thread::{Scope, ScopedJoinHandle};
 use std::time::{Duration, Instant};
 
 /// Counts and times of what a run did.
@@ -23,8 +35,13 @@ pub struct Stats {
     pub batches_proved: u64,
     pub nodes_proved: u64,
     pub loaded: u64,
+    /// Summed proving time of the batch and aggregation proofs made; with
+    /// several in flight they overlap, so the sums exceed the wall time.
     pub batch_time: Duration,
     pub node_time: Duration,
+    /// Wall time of the whole run (batches and aggregation, pipelined,
+    /// circuits built on first use included).
+    pub wall: Duration,
 }
 
 pub struct Executor<'a> {
@@ -57,29 +74,21 @@ impl<'a> Executor<'a> {
 
     /// Runs every step; returns the proofs left over: the needed goals, in order.
     pub fn run(mut self, plan: &Plan) -> Result<(Vec<(Pos, Proof)>, Stats)> {
-        let mut stack: Vec<(Pos, Proof)> = Vec::new();
-        for step in &plan.steps {
-            let pos = step.pos;
-            let proof = match step.action {
-                Action::Pad => self.padding(pos.level)?,
-                Action::Load(sum) => self.load(pos, &sum)?,
-                Action::Prove if pos.level == 0 => self.prove_batch(pos)?,
-                Action::Prove => {
-                    let k = self.check.shape.arity(pos.level) as usize;
-                    let children =
-                        stack.split_off(stack.len().checked_sub(k).ok_or_else(|| {
-                            Error::Prove(format!("{pos}: its children were not made first"))
-                        })?);
-                    let expected: Vec<Pos> = self.check.shape.children(pos).collect();
-                    if children.iter().map(|c| c.0).ne(expected.iter().copied()) {
-                        return Err(Error::Prove(format!("{pos}: children out of order")));
-                    }
-                    let refs: Vec<&Proof> = children.iter().map(|c| &c.1).collect();
-                    self.prove_node(pos, &refs)?
-                }
-            };
-            stack.push((pos, proof));
-        }
+        let limit = self.prover.in_flight.max(1);
+        let started = Instant::now();
+        let left = std::thread::scope(|scope| -> Result<Vec<(Pos, Proof)>> {
+            let mut flight = InFlight::new(limit);
+            let mut stack: Vec<Pos> = Vec::new();
+            for step in &plan.steps {
+                self.step(scope, &mut flight, &mut stack, step.pos, step.action)?;
+                stack.push(step.pos);
+            }
+            stack
+                .into_iter()
+                .map(|pos| Ok((pos, self.take(&mut flight, pos)?)))
+                .collect()
+        })?;
+        self.stats.wall = started.elapsed();
         self.batch_bar.finish_and_clear();
         self.node_bar.finish_and_clear();
         let s = &self.stats;
@@ -92,9 +101,113 @@ impl<'a> Executor<'a> {
                 "loaded": s.loaded,
                 "batch_ms": s.batch_time.as_millis() as u64,
                 "node_ms": s.node_time.as_millis() as u64,
+                "wall_ms": s.wall.as_millis() as u64,
+                "in_flight": limit,
             }),
         );
-        Ok((stack, self.stats))
+        Ok((left, self.stats))
+    }
+
+    /// One step: a proof that exists now (padding, loaded), or one started on a worker.
+    fn step<'s>(
+        &mut self,
+        scope: &'s Scope<'s, '_>,
+        flight: &mut InFlight<'s>,
+        stack: &mut Vec<Pos>,
+        pos: Pos,
+        action: Action,
+    ) -> Result<()>
+    where
+        'a: 's,
+    {
+        let (check, prover) = (self.check, self.prover);
+        match action {
+            Action::Pad => {
+                let proof = self.padding(pos.level)?;
+                flight.made.insert(pos, proof);
+            }
+            Action::Load(sum) => {
+                let proof = self.load(pos, &sum)?;
+                flight.made.insert(pos, proof);
+            }
+            Action::Prove if pos.level == 0 => {
+                let slots = self.read_batch(pos)?;
+                let want = check.node(pos)?;
+                self.make_room(flight)?;
+                flight.start(
+                    scope,
+                    pos,
+                    move || {
+                        let proof =
+                            prover.batch(check.circuits.batch(), &check.commitment.prices, &slots);
+                        proof.map_err(|e| Error::Prove(format!("{pos}: {e}")))
+                    },
+                    move |proof, took| record(check, Slot::Node(pos), proof, &want, took),
+                );
+            }
+            Action::Prove => {
+                let k = check.shape.arity(pos.level) as usize;
+                let at = stack.len().checked_sub(k).ok_or_else(|| {
+                    Error::Prove(format!("{pos}: its children were not made first"))
+                })?;
+                let children = stack.split_off(at);
+                if children
+                    .iter()
+                    .ne(check.shape.children(pos).collect::<Vec<_>>().iter())
+                {
+                    return Err(Error::Prove(format!("{pos}: children out of order")));
+                }
+                let proofs = children
+                    .into_iter()
+                    .map(|c| self.take(flight, c))
+                    .collect::<Result<Vec<Proof>>>()?;
+                let want = check.node(pos)?;
+                self.make_room(flight)?;
+                flight.start(
+                    scope,
+                    pos,
+                    move || {
+                        let refs: Vec<&Proof> = proofs.iter().collect();
+                        let proof = prover.node(check.circuits.level(pos.level), &refs);
+                        proof.map_err(|e| Error::Prove(format!("{pos}: {e}")))
+                    },
+                    move |proof, took| record(check, Slot::Node(pos), proof, &want, took),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// The proof of `pos`: made already, or waited for.
+    fn take(&mut self, flight: &mut InFlight, pos: Pos) -> Result<Proof> {
+        if let Some(proof) = flight.made.remove(&pos) {
+            return Ok(proof);
+        }
+        let made = flight.join(pos)?;
+        self.count(&made);
+        Ok(made.proof)
+    }
+
+    /// Waits for the oldest proof in flight when no worker is free.
+    fn make_room(&mut self, flight: &mut InFlight) -> Result<()> {
+        while flight.is_full() {
+            let made = flight.join_oldest()?;
+            self.count(&made);
+            flight.made.insert(made.pos, made.proof);
+        }
+        Ok(())
+    }
+
+    fn count(&mut self, made: &Made) {
+        if made.pos.level == 0 {
+            self.stats.batches_proved += 1;
+            self.stats.batch_time += made.took;
+            self.batch_bar.inc(1);
+        } else {
+            self.stats.nodes_proved += 1;
+            self.stats.node_time += made.took;
+            self.node_bar.inc(1);
+        }
     }
 
     fn load(&mut self, pos: Pos, sum: &store::Checksum) -> Result<Proof> {
@@ -144,83 +257,18 @@ impl<'a> Executor<'a> {
                         .node(self.check.circuits.level(level), &refs)
                         .map_err(|e| Error::Prove(format!("padding node of level {level}: {e}")))?
                 };
-                self.finish(slot, &proof, &self.check.padding(level), t.elapsed())?;
+                record(
+                    self.check,
+                    slot,
+                    &proof,
+                    &self.check.padding(level),
+                    t.elapsed(),
+                )?;
                 proof
             }
         };
         self.padding[level as usize] = Some(proof.clone());
         Ok(proof)
-    }
-
-    fn prove_batch(&mut self, pos: Pos) -> Result<Proof> {
-        let slots = self.read_batch(pos)?;
-        let expected = self.check.node(pos)?;
-        let t = Instant::now();
-        let proof = self
-            .prover
-            .batch(
-                self.check.circuits.batch(),
-                &self.check.commitment.prices,
-                &slots,
-            )
-            .map_err(|e| Error::Prove(format!("{pos}: {e}")))?;
-        let took = t.elapsed();
-        self.finish(Slot::Node(pos), &proof, &expected, took)?;
-        self.stats.batches_proved += 1;
-        self.stats.batch_time += took;
-        self.batch_bar.inc(1);
-        Ok(proof)
-    }
-
-    fn prove_node(&mut self, pos: Pos, children: &[&Proof]) -> Result<Proof> {
-        let expected = self.check.node(pos)?;
-        let circuit = self.check.circuits.level(pos.level);
-        let t = Instant::now();
-        let proof = self
-            .prover
-            .node(circuit, children)
-            .map_err(|e| Error::Prove(format!("{pos}: {e}")))?;
-        let took = t.elapsed();
-        self.finish(Slot::Node(pos), &proof, &expected, took)?;
-        self.stats.nodes_proved += 1;
-        self.stats.node_time += took;
-        self.node_bar.inc(1);
-        Ok(proof)
-    }
-
-    /// Checks a new proof's public inputs, writes its artifact and reports it.
-    fn finish(&self, slot: Slot, proof: &Proof, want: &NodeValues, took: Duration) -> Result<()> {
-        let level = match slot {
-            Slot::Node(p) => p.level,
-            Slot::Padding(l) => l,
-            Slot::Root => unreachable!("the root proof is finished by the publisher"),
-        };
-        node_matches(
-            &proof.public_inputs,
-            want,
-            self.check.circuits.params.num_assets,
-        )
-        .map_err(|e| Error::Prove(format!("{}: {e}", describe(slot))))?;
-        let bytes = store::encode(
-            slot,
-            self.check.params_digest(),
-            self.check.circuits.digest(level),
-            self.check.reporter.backend(),
-            &proof.to_bytes(),
-        );
-        let path = slot.path(self.check.job);
-        self.check
-            .job
-            .replace(&path, &bytes)
-            .map_err(Error::io("cannot write", &path))?;
-        killpoint::written(if level == 0 { Kind::Batch } else { Kind::Node });
-        let mut fields = slot_fields(slot);
-        fields["action"] = "proved".into();
-        fields["duration_ms"] = (took.as_millis() as u64).into();
-        fields["bytes"] = bytes.len().into();
-        let phase = if level == 0 { "batches" } else { "aggregate" };
-        self.check.reporter.event(slot_event(slot), phase, fields);
-        Ok(())
     }
 
     /// Reads batch `pos`'s users from the account store, then padding slots.
@@ -262,6 +310,112 @@ impl<'a> Executor<'a> {
         slots.resize(self.check.circuits.params.batch_size(), None);
         Ok(slots)
     }
+}
+
+/// Checks a new proof's public inputs, writes its artifact and reports it.
+fn record(
+    check: &Checker,
+    slot: Slot,
+    proof: &Proof,
+    want: &NodeValues,
+    took: Duration,
+) -> Result<()> {
+    let level = match slot {
+        Slot::Node(p) => p.level,
+        Slot::Padding(l) => l,
+        Slot::Root => unreachable!("the root proof is finished by the publisher"),
+    };
+    node_matches(&proof.public_inputs, want, check.circuits.params.num_assets)
+        .map_err(|e| Error::Prove(format!("{}: {e}", describe(slot))))?;
+    let bytes = store::encode(
+        slot,
+        check.params_digest(),
+        check.circuits.digest(level),
+        check.reporter.backend(),
+        &proof.to_bytes(),
+    );
+    let path = slot.path(check.job);
+    check
+        .job
+        .replace(&path, &bytes)
+        .map_err(Error::io("cannot write", &path))?;
+    killpoint::written(if level == 0 { Kind::Batch } else { Kind::Node });
+    let mut fields = slot_fields(slot);
+    fields["action"] = "proved".into();
+    fields["duration_ms"] = (took.as_millis() as u64).into();
+    fields["bytes"] = bytes.len().into();
+    let phase = if level == 0 { "batches" } else { "aggregate" };
+    check.reporter.event(slot_event(slot), phase, fields);
+    Ok(())
+}
+
+/// A proof a worker made, and how long it took.
+struct Made {
+    pos: Pos,
+    proof: Proof,
+    took: Duration,
+}
+
+/// Proofs being made on worker threads (at most `limit`), oldest first, and
+/// finished proofs not yet taken by their parent.
+struct InFlight<'s> {
+    limit: usize,
+    running: VecDeque<(Pos, ScopedJoinHandle<'s, Result<Made>>)>,
+    made: HashMap<Pos, Proof>,
+}
+
+impl<'s> InFlight<'s> {
+    fn new(limit: usize) -> Self {
+        InFlight {
+            limit,
+            running: VecDeque::new(),
+            made: HashMap::new(),
+        }
+    }
+
+    fn is_full(&self) -> bool {
+        self.running.len() >= self.limit
+    }
+
+    /// Makes `pos`'s proof on a worker: `prove`, then `finish` (checks and
+    /// writes the artifact) on the same worker.
+    fn start<'env>(
+        &mut self,
+        scope: &'s Scope<'s, 'env>,
+        pos: Pos,
+        prove: impl FnOnce() -> Result<Proof> + Send + 's,
+        finish: impl FnOnce(&Proof, Duration) -> Result<()> + Send + 's,
+    ) {
+        let worker = scope.spawn(move || {
+            let t = Instant::now();
+            let proof = prove()?;
+            let took = t.elapsed();
+            finish(&proof, took)?;
+            Ok(Made { pos, proof, took })
+        });
+        self.running.push_back((pos, worker));
+    }
+
+    fn join_oldest(&mut self) -> Result<Made> {
+        match self.running.pop_front() {
+            Some((pos, worker)) => joined(pos, worker),
+            None => Err(Error::Prove("no proof in flight to wait for".into())),
+        }
+    }
+
+    fn join(&mut self, pos: Pos) -> Result<Made> {
+        let at = self.running.iter().position(|(p, _)| *p == pos);
+        match at.and_then(|i| self.running.remove(i)) {
+            Some((pos, worker)) => joined(pos, worker),
+            None => Err(Error::Prove(format!("{pos}: its proof was never started"))),
+        }
+    }
+}
+
+fn joined(pos: Pos, worker: ScopedJoinHandle<'_, Result<Made>>) -> Result<Made> {
+    worker
+        .join()
+        .map_err(|_| Error::Prove(format!("{pos}: the proving thread panicked")))?
 }
 
 /// A bar only for work there is.

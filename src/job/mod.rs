@@ -49,6 +49,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use work::Prover;
+pub use work::{Engine, Proving};
 
 /// What to prove and how to run.
 pub struct ProveRequest<'a> {
@@ -61,6 +62,8 @@ pub struct ProveRequest<'a> {
     pub shard: Option<ShardSpec>,
     /// Stop once the commitment is in place (shards started later load it).
     pub prepare_only: bool,
+    /// Which prover, and how many proofs at once.
+    pub proving: Proving,
     pub reporter: Reporter,
 }
 
@@ -142,7 +145,7 @@ pub fn prove(req: &ProveRequest) -> Result<ProveOutcome> {
         return Ok(done(commitment.summary.clone(), Stage::Prepared));
     }
     let params = params_for(req.batch_size, req.arity, &commitment)?;
-    let prover = Prover { backend: c.backend };
+    let prover = Prover::new(c.backend, req.proving);
     let run = Run {
         job: &job,
         commitment: &commitment,
@@ -167,6 +170,7 @@ pub fn prove(req: &ProveRequest) -> Result<ProveOutcome> {
 pub fn aggregate(
     dir: &Path,
     backend: &dyn crate::backend::HashBackend,
+    proving: Proving,
     reporter: &Reporter,
 ) -> Result<ProveOutcome> {
     let job = JobDir::new(dir);
@@ -184,7 +188,7 @@ pub fn aggregate(
         manifest.params.arity,
         &commitment,
     )?;
-    let prover = Prover { backend };
+    let prover = Prover::new(backend, proving);
     let run = Run {
         job: &job,
         commitment: &commitment,
@@ -421,6 +425,7 @@ impl Run<'_> {
             ("build_circuits", circuits.build_time().as_millis() as u64),
             ("prove_batches", stats.batch_time.as_millis() as u64),
             ("aggregate", stats.node_time.as_millis() as u64),
+            ("prove_tree", stats.wall.as_millis() as u64),
             ("prove_root", root_ms),
         ];
         let summary = publish::publish(&check, &root, &timings)?;

@@ -1,17 +1,61 @@
 //! The three units of proving work, each one call with the circuit and its
-//! inputs. The job calls nothing else to prove, so a prover driver (CPU, GPU,
-//! pipelined) replaces these bodies without touching planning, checkpoints or
-//! sharding. `backend` is the compute seam the driver will use.
+//! inputs. The job calls nothing else to prove: planning, checkpoints and
+//! sharding do not know which prover runs or on which backend.
 
 use crate::backend::HashBackend;
 use crate::circuits::witness::{PriceVector, UserSlot};
 use crate::circuits::{AggregateCircuit, BatchCircuit, Proof, RootCircuit};
 
-pub struct Prover<'a> {
-    pub backend: &'a dyn HashBackend,
+/// Which prover makes the proofs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Engine {
+    /// zkpor's driver (`src/prover/`): plonky2's transcript with the
+    /// commitments on the backend. Byte-identical to plonky2 without zero
+    /// knowledge, and faster.
+    #[default]
+    Driver,
+    /// plonky2's own `prove`, hashing on its scalar CPU code: the baseline,
+    /// and a fallback an operator can choose.
+    Plonky2,
 }
 
-impl Prover<'_> {
+/// The prover's settings, as the command line gives them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Proving {
+    pub engine: Engine,
+    /// Proofs made at once (at least 1).
+    pub in_flight: usize,
+}
+
+impl Default for Proving {
+    /// The driver, two proofs at a time: one committing while the other's
+    /// CPU phases run.
+    fn default() -> Self {
+        Proving {
+            engine: Engine::Driver,
+            in_flight: 2,
+        }
+    }
+}
+
+/// How proofs are made.
+pub struct Prover<'a> {
+    pub backend: &'a dyn HashBackend,
+    pub engine: Engine,
+    /// Proofs made at once (at least 1): while one proof commits on the
+    /// backend, the next one's witness and quotient run on the CPU.
+    pub in_flight: usize,
+}
+
+impl<'a> Prover<'a> {
+    pub fn new(backend: &'a dyn HashBackend, proving: Proving) -> Self {
+        Prover {
+            backend,
+            engine: proving.engine,
+            in_flight: proving.in_flight.max(1),
+        }
+    }
+
     /// One batch proof over B slots in leaf order (`None` = padding slot).
     pub fn batch(
         &self,
@@ -19,12 +63,18 @@ impl Prover<'_> {
         prices: &PriceVector,
         slots: &[Option<UserSlot>],
     ) -> anyhow::Result<Proof> {
-        circuit.prove(prices, slots)
+        match self.engine {
+            Engine::Driver => circuit.prove_with(self.backend, prices, slots),
+            Engine::Plonky2 => circuit.prove(prices, slots),
+        }
     }
 
     /// One aggregation proof over its children, in order.
     pub fn node(&self, circuit: &AggregateCircuit, children: &[&Proof]) -> anyhow::Result<Proof> {
-        circuit.prove(children)
+        match self.engine {
+            Engine::Driver => circuit.prove_with(self.backend, children),
+            Engine::Plonky2 => circuit.prove(children),
+        }
     }
 
     /// The zero-knowledge root proof over the top node and the reserves (units per asset).
@@ -34,6 +84,9 @@ impl Prover<'_> {
         top: &Proof,
         reserves: &[u64],
     ) -> anyhow::Result<Proof> {
-        circuit.prove(top, reserves)
+        match self.engine {
+            Engine::Driver => circuit.prove_with(self.backend, top, reserves),
+            Engine::Plonky2 => circuit.prove(top, reserves),
+        }
     }
 }
