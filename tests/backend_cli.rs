@@ -154,3 +154,65 @@ fn the_backend_can_be_chosen_through_the_environment() {
         .unwrap();
     assert_eq!(summary(&o)["backend"], "cpu");
 }
+
+/// `zkpor prove` on the bundled sample, through `backend`, into `out`; in one
+/// batch of 512 so that lavapipe (a software GPU) finishes in about a minute.
+fn prove_sample(out: &Path, backend: &str) -> Output {
+    let data = |f: &str| format!("{}/datasets/sample/{f}", env!("CARGO_MANIFEST_DIR"));
+    let (accounts, assets, reserves, secret) = (
+        data("accounts.csv"),
+        data("assets.csv"),
+        data("reserves.csv"),
+        data("secret.demo"),
+    );
+    zkpor(&[
+        "prove",
+        "--accounts",
+        &accounts,
+        "--assets",
+        &assets,
+        "--reserves",
+        &reserves,
+        "--secret",
+        &secret,
+        "--out",
+        s(out),
+        "--batch-size",
+        "512",
+        "--arity",
+        "2",
+        "--backend",
+        backend,
+        "--quiet",
+    ])
+}
+
+#[test]
+fn gpu_and_cpu_prove_the_sample_to_the_same_public_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cpu_out, gpu_out) = (dir.path().join("cpu"), dir.path().join("gpu"));
+    let cpu = prove_sample(&cpu_out, "cpu");
+    assert!(cpu.status.success(), "{}", stderr(&cpu));
+    let gpu = prove_sample(&gpu_out, "gpu");
+    if !gpu.status.success() && !in_ci() {
+        eprintln!("SKIPPED: no GPU adapter: {}", stderr(&gpu));
+        return;
+    }
+    assert!(gpu.status.success(), "{}", stderr(&gpu));
+    let cache = dir.path().join("cache");
+    let verify = |out: &Path| {
+        zkpor::prove::verify::verify_out(out, Some(&cache))
+            .unwrap_or_else(|e| panic!("{}: {e}", out.display()))
+    };
+    let (c, g) = (verify(&cpu_out), verify(&gpu_out));
+    assert_eq!(g.summary.backend, "gpu");
+    assert_eq!(c.summary.backend, "cpu");
+    assert_eq!(g.values, c.values, "the root proofs' public inputs differ");
+    assert_eq!(g.summary.root, c.summary.root);
+    let v = zkpor(&["verify", s(&gpu_out)]);
+    assert!(
+        v.status.success(),
+        "zkpor verify rejected the GPU proof: {}",
+        stderr(&v)
+    );
+}
