@@ -114,7 +114,8 @@ mod tests {
     use plonky2::field::types::{Field, PrimeField64, Sample};
     use plonky2::hash::poseidon::Poseidon;
 
-    fn edge_values() -> Vec<u64> {
+    /// Zero, one, p's neighbours, limb boundaries and top-bit values.
+    pub(super) fn edge_values() -> Vec<u64> {
         vec![
             0,
             1,
