@@ -131,21 +131,25 @@ fn fe_mul(a: Fe, b: Fe) -> Fe {
     return reduce128(ll.x, r1, r2, r3);
 }
 
-// sum_j c[j] * x[j] for small coefficients (sum of c below 2^16), the MDS
-// layer's dot product. Works on 16-bit pieces so every partial sum fits a u32.
-fn fe_dot_small(x: array<Fe, 12>, c: array<u32, 12>) -> Fe {
-    var s0 = 0u;
-    var s1 = 0u;
-    var s2 = 0u;
-    var s3 = 0u;
-    for (var j = 0u; j < 12u; j = j + 1u) {
-        let v = x[j];
-        let k = c[j];
-        s0 = s0 + k * (v.x & 0xffffu);
-        s1 = s1 + k * (v.x >> 16u);
-        s2 = s2 + k * (v.y & 0xffffu);
-        s3 = s3 + k * (v.y >> 16u);
-    }
+// The MDS layer's dot product sum_j c[j] * x[j] for small coefficients (sum
+// of c below 2^16), one term at a time, so that the generated MDS code can
+// name every state element by a literal index. Works on 16-bit pieces so
+// every partial sum fits a u32.
+alias DotAcc = vec4<u32>;
+
+fn dot_zero() -> DotAcc {
+    return vec4<u32>(0u);
+}
+
+fn dot_term(acc: DotAcc, v: Fe, k: u32) -> DotAcc {
+    return acc + k * vec4<u32>(v.x & 0xffffu, v.x >> 16u, v.y & 0xffffu, v.y >> 16u);
+}
+
+fn dot_finish(acc: DotAcc) -> Fe {
+    let s0 = acc.x;
+    let s1 = acc.y;
+    let s2 = acc.z;
+    let s3 = acc.w;
     // value = s0 + s1 2^16 + s2 2^32 + s3 2^48, each s below 2^32.
     let l0 = s0 + (s1 << 16u);
     let k0 = select(0u, 1u, l0 < s0);

@@ -81,16 +81,27 @@ fn fe_mul(a: Fe, b: Fe) -> Fe {
     return reduce128(lo, hi);
 }
 
-// sum_j c[j] * x[j] for small coefficients (sum of c below 2^16), the MDS
-// layer's dot product, on 32-bit halves so each partial sum fits a u64.
-fn fe_dot_small(x: array<Fe, 12>, c: array<u32, 12>) -> Fe {
-    var s_lo = 0lu;
-    var s_hi = 0lu;
-    for (var j = 0u; j < 12u; j = j + 1u) {
-        let k = u64(c[j]);
-        s_lo = s_lo + k * (x[j] & EPSILON64);
-        s_hi = s_hi + k * (x[j] >> 32u);
-    }
+// The MDS layer's dot product sum_j c[j] * x[j] for small coefficients (sum
+// of c below 2^16), one term at a time, so that the generated MDS code can
+// name every state element by a literal index. On 32-bit halves so each
+// partial sum fits a u64.
+struct DotAcc {
+    lo: u64,
+    hi: u64,
+}
+
+fn dot_zero() -> DotAcc {
+    return DotAcc(0lu, 0lu);
+}
+
+fn dot_term(acc: DotAcc, v: Fe, k: u32) -> DotAcc {
+    let k64 = u64(k);
+    return DotAcc(acc.lo + k64 * (v & EPSILON64), acc.hi + k64 * (v >> 32u));
+}
+
+fn dot_finish(acc: DotAcc) -> Fe {
+    let s_lo = acc.lo;
+    let s_hi = acc.hi;
     // value = s_lo + s_hi 2^32, below 2^80.
     let lo = s_lo + (s_hi << 32u);
     let carry = select(0lu, 1lu, lo < s_lo);

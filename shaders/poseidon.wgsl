@@ -5,8 +5,13 @@
 // MDS matrix. This is plonky2's `poseidon_naive`, which plonky2's fast
 // partial-round form equals exactly.
 //
-// Needs from the generated prelude: MDS_CIRC, MDS_DIAG, HALF_N_FULL_ROUNDS,
-// N_PARTIAL_ROUNDS; and a field file (goldilocks_u32 or goldilocks_u64).
+// Needs from the generated prelude: HALF_N_FULL_ROUNDS, N_PARTIAL_ROUNDS and
+// the straight-line layers `add_round_constants`, `sbox_layer` and `mds`;
+// and a field file (goldilocks_u32 or goldilocks_u64).
+//
+// The layers are generated with a literal index for every state element, so
+// that no array is indexed by a variable: naga's SPIR-V keeps such arrays
+// (and a constant array indexed by a variable) in slow local memory.
 
 // plonky2's ALL_ROUND_CONSTANTS as (lo, hi) limbs, uploaded by the host.
 @group(0) @binding(0) var<storage, read> round_constants: array<vec2<u32>>;
@@ -18,32 +23,14 @@ fn sbox(x: Fe) -> Fe {
     return fe_mul(x3, x4);
 }
 
-fn add_round_constants(state: ptr<function, array<Fe, 12>>, round: u32) {
-    for (var i = 0u; i < 12u; i = i + 1u) {
-        let c = round_constants[round * 12u + i];
-        (*state)[i] = fe_add((*state)[i], fe_from_limbs(c.x, c.y));
-    }
-}
-
-// out[r] = sum_i state[(i + r) % 12] * MDS_CIRC[i] + state[r] * MDS_DIAG[r].
-fn mds(state: array<Fe, 12>) -> array<Fe, 12> {
-    var out: array<Fe, 12>;
-    for (var r = 0u; r < 12u; r = r + 1u) {
-        var row: array<u32, 12>;
-        for (var j = 0u; j < 12u; j = j + 1u) {
-            row[j] = MDS_CIRC[(j + 12u - r) % 12u];
-        }
-        row[r] = row[r] + MDS_DIAG[r];
-        out[r] = fe_dot_small(state, row);
-    }
-    return out;
+fn round_constant(round: u32, i: u32) -> Fe {
+    let c = round_constants[round * 12u + i];
+    return fe_from_limbs(c.x, c.y);
 }
 
 fn full_round(state: ptr<function, array<Fe, 12>>, round: u32) {
     add_round_constants(state, round);
-    for (var i = 0u; i < 12u; i = i + 1u) {
-        (*state)[i] = sbox((*state)[i]);
-    }
+    sbox_layer(state);
     *state = mds(*state);
 }
 

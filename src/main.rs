@@ -73,14 +73,15 @@ struct BackendArgs {
     /// adapter, software ones included; an error if there is none) or cpu. Output is identical.
     #[arg(long, value_enum, env = "ZKPOR_BACKEND", default_value_t = BackendArg::Auto)]
     backend: BackendArg,
-    /// GPU field arithmetic: u32 limbs (every adapter) or native u64 (adapters with
-    /// SHADER_INT64). `zkpor bench` measures both.
-    #[arg(long, value_enum, env = "ZKPOR_GPU_ARITH", default_value_t = ArithArg::U32)]
+    /// GPU field arithmetic: auto (native u64 where the adapter has SHADER_INT64, else u32
+    /// limbs), u32 limbs (every adapter) or native u64. `zkpor bench` measures both.
+    #[arg(long, value_enum, env = "ZKPOR_GPU_ARITH", default_value_t = ArithArg::Auto)]
     gpu_arith: ArithArg,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 enum ArithArg {
+    Auto,
     U32,
     U64,
 }
@@ -88,10 +89,11 @@ enum ArithArg {
 impl BackendArgs {
     fn gpu_options(&self) -> GpuOptions {
         GpuOptions {
-            arith: Some(match self.gpu_arith {
-                ArithArg::U32 => Arith::U32,
-                ArithArg::U64 => Arith::U64,
-            }),
+            arith: match self.gpu_arith {
+                ArithArg::Auto => None,
+                ArithArg::U32 => Some(Arith::U32),
+                ArithArg::U64 => Some(Arith::U64),
+            },
             ..GpuOptions::default()
         }
     }

@@ -60,7 +60,10 @@ fn cpu_and_gpu_commit_the_same_root_for_a_hundred_thousand_users() {
 fn without_vulkan(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_zkpor"))
         .args(args)
+        // The loader reads VK_DRIVER_FILES first (its newer name), so hide both.
         .env("VK_ICD_FILENAMES", "/nonexistent/icd.json")
+        .env("VK_DRIVER_FILES", "/nonexistent/icd.json")
+        .env_remove("VK_ADD_DRIVER_FILES")
         .env_remove("ZKPOR_BACKEND")
         .output()
         .expect("zkpor runs")

@@ -77,8 +77,8 @@ fn seen_list(seen: &[String]) -> String {
 pub struct GpuOptions {
     /// Accept software adapters such as lavapipe.
     pub allow_software: bool,
-    /// `None`: u32 limbs, which every adapter runs (and which measured faster
-    /// than native u64 on lavapipe); `Some(U64)` needs `SHADER_INT64`.
+    /// `None`: native u64 where the adapter has `SHADER_INT64`, else u32 limbs,
+    /// which every adapter runs; `Some(U64)` needs `SHADER_INT64`.
     pub arith: Option<Arith>,
     /// log2 of the largest chunk in rows; tests lower it to exercise chunking.
     pub max_chunk_log: u32,
@@ -117,6 +117,9 @@ impl GpuBackend {
                 return Err(GpuError::Unsupported("64-bit integers in shaders"))
             }
             Some(a) => a,
+            // Native u64 was the faster variant on every adapter measured (an NVIDIA
+            // H200 and lavapipe; docs/PERFORMANCE.md §12).
+            None if info.shader_int64 => Arith::U64,
             None => Arith::U32,
         };
         let (dev, queue) = device::open(&adapter, arith == Arith::U64)?;

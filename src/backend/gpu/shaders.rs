@@ -3,7 +3,7 @@
 //! anywhere: the prelude is generated from plonky2's own tables, and the round
 //! constants are uploaded from `ALL_ROUND_CONSTANTS` (see `kernels.rs`).
 
-use plonky2::hash::poseidon::{Poseidon, HALF_N_FULL_ROUNDS, N_PARTIAL_ROUNDS};
+use plonky2::hash::poseidon::{Poseidon, HALF_N_FULL_ROUNDS, N_PARTIAL_ROUNDS, SPONGE_WIDTH};
 
 use crate::field::F;
 
@@ -90,23 +90,49 @@ impl Kernel {
     }
 }
 
-fn wgsl_u32_array(name: &str, values: &[u64]) -> String {
-    let items: Vec<String> = values.iter().map(|v| format!("{v}u")).collect();
-    format!(
-        "const {name} = array<u32, {}>({});\n",
-        values.len(),
-        items.join(", ")
-    )
-}
-
-/// Constants generated from plonky2's Poseidon parameters.
-fn prelude() -> String {
+/// Poseidon's round counts and straight-line layers, generated from plonky2's
+/// parameters; `shaders/poseidon.wgsl` builds the permutation from them.
+fn poseidon_prelude() -> String {
     let mut s = String::from("// Generated from plonky2's Poseidon parameters at run time.\n");
-    s += &wgsl_u32_array("MDS_CIRC", &<F as Poseidon>::MDS_MATRIX_CIRC);
-    s += &wgsl_u32_array("MDS_DIAG", &<F as Poseidon>::MDS_MATRIX_DIAG);
     s += &format!("const HALF_N_FULL_ROUNDS: u32 = {HALF_N_FULL_ROUNDS}u;\n");
     s += &format!("const N_PARTIAL_ROUNDS: u32 = {N_PARTIAL_ROUNDS}u;\n");
-    s
+    s += &unrolled(
+        "add_round_constants(state: ptr<function, array<Fe, 12>>, round: u32)",
+        |i| format!("(*state)[{i}] = fe_add((*state)[{i}], round_constant(round, {i}u));"),
+    );
+    s += &unrolled("sbox_layer(state: ptr<function, array<Fe, 12>>)", |i| {
+        format!("(*state)[{i}] = sbox((*state)[{i}]);")
+    });
+    s + &mds()
+}
+
+/// A WGSL function whose body is `line(i)` for each of the 12 state elements.
+fn unrolled(signature: &str, line: impl Fn(usize) -> String) -> String {
+    let body: Vec<String> = (0..SPONGE_WIDTH)
+        .map(|i| format!("    {}\n", line(i)))
+        .collect();
+    format!("fn {signature} {{\n{}}}\n", body.concat())
+}
+
+/// The MDS layer, out[r] = sum_i state[(i + r) % 12] * CIRC[i] + state[r] * DIAG[r],
+/// as one dot-product term per nonzero matrix entry.
+fn mds() -> String {
+    let circ = <F as Poseidon>::MDS_MATRIX_CIRC;
+    let diag = <F as Poseidon>::MDS_MATRIX_DIAG;
+    let mut s = String::from("fn mds(s: array<Fe, 12>) -> array<Fe, 12> {\n");
+    for r in 0..SPONGE_WIDTH {
+        s += &format!("    var a{r} = dot_zero();\n");
+        for j in 0..SPONGE_WIDTH {
+            let k = circ[(j + SPONGE_WIDTH - r) % SPONGE_WIDTH] + if j == r { diag[r] } else { 0 };
+            if k != 0 {
+                s += &format!("    a{r} = dot_term(a{r}, s[{j}], {k}u);\n");
+            }
+        }
+    }
+    let rows: Vec<String> = (0..SPONGE_WIDTH)
+        .map(|r| format!("dot_finish(a{r})"))
+        .collect();
+    s + &format!("    return array<Fe, 12>({});\n}}\n", rows.join(", "))
 }
 
 /// The complete WGSL module for one kernel and one arithmetic.
@@ -125,8 +151,12 @@ pub fn source(kernel: Kernel, arith: Arith) -> String {
         Kernel::CosetSpread => COSET_SPREAD,
         Kernel::Transpose => TRANSPOSE,
     };
-    let poseidon = if kernel.uses_poseidon() { POSEIDON } else { "" };
-    [prelude().as_str(), field, poseidon, body].join("\n")
+    let poseidon = if kernel.uses_poseidon() {
+        poseidon_prelude() + POSEIDON
+    } else {
+        String::new()
+    };
+    [field, poseidon.as_str(), body].join("\n")
 }
 
 #[cfg(test)]
@@ -135,7 +165,7 @@ mod tests {
 
     #[test]
     fn mds_sums_fit_the_small_dot_product() {
-        // fe_dot_small needs every row's coefficient sum below 2^16.
+        // dot_term needs every row's coefficient sum below 2^16.
         let circ: u64 = <F as Poseidon>::MDS_MATRIX_CIRC.iter().sum();
         let diag = <F as Poseidon>::MDS_MATRIX_DIAG.iter().max().copied();
         assert!(circ + diag.unwrap_or(0) < 1 << 16);
