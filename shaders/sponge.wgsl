@@ -33,9 +33,13 @@ fn sponge_hash(base: u32, width: u32) -> array<Fe, 4> {
     }
     // Overwrite the rate with each chunk of 8; a short last chunk leaves the rest as is.
     for (var start = 0u; start < width; start = start + 8u) {
+        // A fixed trip count with a guard, not `j < n`: the loop unrolls, every
+        // index becomes a literal, and the state stays in registers.
         let n = min(8u, width - start);
-        for (var j = 0u; j < n; j = j + 1u) {
-            state[j] = load_input(base + start + j);
+        for (var j = 0u; j < 8u; j = j + 1u) {
+            if (j < n) {
+                state[j] = load_input(base + start + j);
+            }
         }
         state = permute(state);
     }
@@ -44,8 +48,10 @@ fn sponge_hash(base: u32, width: u32) -> array<Fe, 4> {
 
 fn noop_digest(base: u32, width: u32) -> array<Fe, 4> {
     var d = array<Fe, 4>(fe_zero(), fe_zero(), fe_zero(), fe_zero());
-    for (var j = 0u; j < width; j = j + 1u) {
-        d[j] = load_input(base + j);
+    for (var j = 0u; j < 4u; j = j + 1u) {
+        if (j < width) {
+            d[j] = load_input(base + j);
+        }
     }
     return d;
 }
