@@ -262,11 +262,12 @@ fn killed_runs_resume_to_the_same_result() {
     // During the commitment: the account store is in place, nothing else.
     killed_after(prove(&out, &[]), "commit:1");
     assert!(!out.join("commit.json").exists());
-    // During batch proving: two batches written. Two proofs are in flight, so
-    // which two finished first depends on scheduling; the first was reported.
+    // During batch proving: two batches written. Two proofs are in flight on
+    // workers, so which finished first depends on scheduling, and the other
+    // worker may land a third in the instant before the kill.
     let o = killed_after(prove(&out, &[]), "batch:2");
     let written = batch_files(&out);
-    assert_eq!(written.len(), 2, "{written:?}");
+    assert!((2..=3).contains(&written.len()), "{written:?}");
     assert!(written
         .iter()
         .any(|&b| has(&events(&o), "batch", "proved", b.into())));
