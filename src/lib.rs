@@ -9,6 +9,8 @@ pub mod datagen;
 pub mod digest;
 pub mod error;
 pub mod field;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod inclusion;
 pub mod input;
 pub mod job;

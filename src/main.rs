@@ -716,8 +716,8 @@ fn run_user_proof(a: UserProofArgs) -> Result<()> {
 
 fn run_verify_user(a: VerifyUserArgs) -> Result<()> {
     let bytes = std::fs::read(&a.file).map_err(Error::io("cannot read", &a.file))?;
-    let proof = serde_json::from_slice(&bytes)
-        .map_err(|e| Error::Verify(format!("{}: not a user proof: {e}", a.file.display())))?;
+    let proof =
+        zkpor::artifacts::user_proof::parse_user_proof(&a.file.display().to_string(), &bytes)?;
     let root = match (&a.root, &a.verified) {
         (Some(r), _) => {
             Some(Digest::from_hex(r).map_err(|e| Error::Usage(format!("--root: {e}")))?)

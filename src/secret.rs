@@ -8,7 +8,12 @@ use std::path::Path;
 /// Reads a secret file (at least 32 bytes; every byte counts, newline included).
 pub fn read_secret(path: &Path) -> Result<RoundKey> {
     let bytes = std::fs::read(path).map_err(Error::io("cannot read secret", path))?;
-    RoundKey::from_secret(&bytes).map_err(|e| Error::Usage(format!("{}: {e}", path.display())))
+    secret_from_bytes(&path.display().to_string(), &bytes)
+}
+
+/// The round key of a secret file's bytes; `file` names it in the error.
+pub fn secret_from_bytes(file: &str, bytes: &[u8]) -> Result<RoundKey> {
+    RoundKey::from_secret(bytes).map_err(|e| Error::Usage(format!("{file}: {e}")))
 }
 
 /// Writes 32 fresh random bytes, hex-encoded, to `path` with mode 0600.

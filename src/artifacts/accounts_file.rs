@@ -1,7 +1,8 @@
 //! `accounts.bin`: each user's id, nonce and positions in leaf order, so a
 //! user's proof can be produced later without the input files (docs/FORMAT.md).
 
-use super::binio::{expect_header, invalid, read_array, read_digest, read_u16, read_u32, read_u64};
+use super::binio::{at_byte, expect_header, invalid, read_array, read_digest, read_u16, read_u32};
+use super::binio::{read_u64, Counted};
 use super::binio::{write_digest, write_u16, write_u32, write_u64};
 use crate::digest::Digest;
 use crate::model::{Account, Amount, Position, UserId};
@@ -64,9 +65,9 @@ impl AccountsWriter {
 /// Bytes before the first record.
 pub const HEADER_BYTES: u64 = 24;
 
-/// Reads records in leaf order.
-pub struct AccountsReader {
-    r: BufReader<File>,
+/// Reads records in leaf order, from the file or from any seekable byte source.
+pub struct AccountsReader<R = BufReader<File>> {
+    r: R,
     num_assets: usize,
     count: u64,
     remaining: u64,
@@ -76,12 +77,19 @@ pub struct AccountsReader {
 
 impl AccountsReader {
     pub fn open(path: &Path) -> io::Result<Self> {
-        let mut r = BufReader::new(File::open(path)?);
+        Self::from_reader(BufReader::new(File::open(path)?))
+    }
+}
+
+impl<R: Read + Seek> AccountsReader<R> {
+    /// Reads the header; errors name the byte offset they happened at.
+    pub fn from_reader(r: R) -> io::Result<Self> {
+        let mut r = Counted::new(r);
         expect_header(&mut r, MAGIC, VERSION)?;
-        let num_assets = read_u32(&mut r)? as usize;
-        let count = read_u64(&mut r)?;
+        let num_assets = r.field(read_u32)? as usize;
+        let count = r.field(read_u64)?;
         Ok(AccountsReader {
-            r,
+            r: r.into_inner(),
             num_assets,
             count,
             remaining: count,
@@ -147,7 +155,7 @@ fn read_amount<R: Read>(r: &mut R) -> io::Result<Amount> {
     Amount::new(u128::from(units)).map_err(|e| invalid(e.to_string()))
 }
 
-impl Iterator for AccountsReader {
+impl<R: Read + Seek> Iterator for AccountsReader<R> {
     type Item = io::Result<StoredAccount>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -155,6 +163,10 @@ impl Iterator for AccountsReader {
             return None;
         }
         self.remaining -= 1;
-        Some(self.read_one())
+        let record = self.count - self.remaining - 1;
+        let start = self.offset;
+        Some(self.read_one().map_err(|e| {
+            io::Error::new(e.kind(), format!("record {record}: {}", at_byte(start, e)))
+        }))
     }
 }

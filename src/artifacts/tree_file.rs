@@ -1,11 +1,12 @@
 //! `tree.bin`: every stored level of the account tree (see docs/FORMAT.md).
 
 use super::binio::{
-    expect_header, invalid, read_digest, read_u32, read_u64, write_digest, write_u32, write_u64,
+    at_byte, expect_header, invalid, read_digest, read_u32, read_u64, write_digest, write_u32,
+    write_u64, Counted,
 };
 use crate::tree::{depth_for, AccountTree};
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Write};
+use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::Path;
 
 const MAGIC: &[u8; 8] = b"ZKPTREE\0";
@@ -28,36 +29,38 @@ pub fn write_tree(path: &Path, tree: &AccountTree) -> io::Result<()> {
 }
 
 pub fn read_tree(path: &Path) -> io::Result<AccountTree> {
-    let mut r = BufReader::new(File::open(path)?);
+    read_tree_from(BufReader::new(File::open(path)?))
+}
+
+/// Reads a tree from any byte source; errors name the byte offset they happened at.
+pub fn read_tree_from<R: Read>(r: R) -> io::Result<AccountTree> {
+    let mut r = Counted::new(r);
     expect_header(&mut r, MAGIC, VERSION)?;
-    let depth = read_u32(&mut r)?;
-    let n = read_u64(&mut r)?;
+    let depth = r.field(read_u32)?;
+    let n = r.field(read_u64)?;
     if n == 0 || n > crate::model::bounds::MAX_USERS || depth != depth_for(n) {
-        return Err(invalid(format!(
-            "tree header is inconsistent: {n} leaves at depth {depth}"
-        )));
+        return Err(at_byte(
+            12,
+            invalid(format!(
+                "tree header is inconsistent: {n} leaves at depth {depth}"
+            )),
+        ));
     }
-    let pad_leaf = read_digest(&mut r)?;
+    let pad_leaf = r.field(read_digest)?;
     let mut levels = Vec::with_capacity(depth as usize + 1);
     for level in 0..=depth {
         let count = n.div_ceil(1 << level) as usize;
         let nodes = (0..count)
-            .map(|_| read_digest(&mut r))
+            .map(|_| r.field(read_digest))
             .collect::<io::Result<Vec<_>>>()?;
         levels.push(nodes);
     }
-    if r.fill_buf_is_nonempty()? {
-        return Err(invalid("trailing bytes after the last tree level"));
+    let end = r.pos();
+    if !r.field(Counted::at_end)? {
+        return Err(at_byte(
+            end,
+            invalid("trailing bytes after the last tree level"),
+        ));
     }
-    AccountTree::from_levels(levels, pad_leaf).map_err(|e| invalid(e.to_string()))
-}
-
-trait AtEnd {
-    fn fill_buf_is_nonempty(&mut self) -> io::Result<bool>;
-}
-
-impl<R: io::Read> AtEnd for BufReader<R> {
-    fn fill_buf_is_nonempty(&mut self) -> io::Result<bool> {
-        io::BufRead::fill_buf(self).map(|b| !b.is_empty())
-    }
+    AccountTree::from_levels(levels, pad_leaf).map_err(|e| at_byte(12, invalid(e.to_string())))
 }

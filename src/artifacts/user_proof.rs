@@ -1,5 +1,6 @@
 //! A user's inclusion proof as JSON (docs/FORMAT.md, "User proof").
 
+use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 
 pub const USER_PROOF_FORMAT: &str = "zkpor-user-proof/1";
@@ -26,4 +27,11 @@ pub struct BalanceEntry {
     pub decimals: u32,
     pub equity: String,
     pub debt: String,
+}
+
+/// Parses a user proof file's bytes; `file` names it in the error, which
+/// carries serde_json's line and column.
+pub fn parse_user_proof(file: &str, bytes: &[u8]) -> Result<UserProofFile> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| Error::Verify(format!("{file}: not a user proof: {e}")))
 }

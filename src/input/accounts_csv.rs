@@ -1,19 +1,19 @@
 //! Wide-format accounts.csv: `user_id,<SYM1>,<SYM2>,...`, one row per user.
 
-use super::csv_util::{line_of, open_csv, record_error};
+use super::csv_util::{csv_reader, line_of, open_file, record_error};
 use super::position::parse_position;
 use super::problem::{Problem, ProblemKind};
 use super::SourcedAccount;
 use crate::model::{Account, AssetTable, Symbol, UserId};
 use std::collections::HashMap;
-use std::fs::File;
+use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
 /// Streams accounts from a wide CSV, one row at a time.
 pub struct CsvAccounts {
     file: Arc<str>,
-    records: csv::StringRecordsIntoIter<File>,
+    records: csv::StringRecordsIntoIter<Box<dyn Read + Send>>,
     /// Asset index of each column after user_id.
     columns: Vec<usize>,
     names: Vec<String>,
@@ -23,8 +23,18 @@ pub struct CsvAccounts {
 impl CsvAccounts {
     /// Opens the file and checks its header against the assets.
     pub fn open(path: &Path, assets: Arc<AssetTable>) -> Result<Self, Vec<Problem>> {
-        let file: Arc<str> = path.display().to_string().into();
-        let mut reader = open_csv(path).map_err(|p| vec![p])?;
+        let reader = open_file(path).map_err(|p| vec![p])?;
+        Self::from_reader(&path.display().to_string(), Box::new(reader), assets)
+    }
+
+    /// Reads from any byte source; `file` names it in every problem.
+    pub fn from_reader(
+        file: &str,
+        input: Box<dyn Read + Send>,
+        assets: Arc<AssetTable>,
+    ) -> Result<Self, Vec<Problem>> {
+        let file: Arc<str> = file.into();
+        let mut reader = csv_reader(input);
         let header = reader
             .headers()
             .map_err(|e| vec![record_error(&file, &e)])?

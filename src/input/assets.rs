@@ -1,27 +1,37 @@
 //! assets.csv (`symbol,decimals,price_usd`) and reserves.csv (`symbol,amount`).
 
-use super::csv_util::{check_header, line_of, open_csv, record_error};
+use super::csv_util::{check_header, csv_reader, line_of, open_file, record_error};
 use super::problem::{Problem, ProblemKind, Problems};
 use crate::model::amount::check_bound;
 use crate::model::bounds::{MAX_ASSETS, TOTAL_BITS};
 use crate::model::{AssetSpec, AssetTable, Decimal, Symbol};
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::Path;
 
 /// Reads and commits assets.csv, or returns every problem found (up to the limit).
 pub fn read_assets(path: &Path, max_problems: usize) -> Result<AssetTable, Problems> {
-    let file = path.display().to_string();
+    let input = open_file(path).map_err(|p| one(p, max_problems))?;
+    read_assets_from(&path.display().to_string(), input, max_problems)
+}
+
+/// `read_assets` from any byte source; `file` names it in every problem.
+pub fn read_assets_from<R: Read>(
+    file: &str,
+    input: R,
+    max_problems: usize,
+) -> Result<AssetTable, Problems> {
     let mut problems = Problems::new(max_problems);
     let mut specs = Vec::new();
     let mut seen: HashMap<Symbol, u64> = HashMap::new();
-    let mut reader = open_csv(path).map_err(|p| one(p, max_problems))?;
-    check_header(&mut reader, &file, &["symbol", "decimals", "price_usd"])
+    let mut reader = csv_reader(input);
+    check_header(&mut reader, file, &["symbol", "decimals", "price_usd"])
         .map_err(|p| one(p, max_problems))?;
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                problems.push(record_error(&file, &e));
+                problems.push(record_error(file, &e));
                 continue;
             }
         };
@@ -30,7 +40,7 @@ pub fn read_assets(path: &Path, max_problems: usize) -> Result<AssetTable, Probl
             Ok(s) => s,
             Err(m) => {
                 problems.push(
-                    Problem::new(&file, ProblemKind::Malformed, m)
+                    Problem::new(file, ProblemKind::Malformed, m)
                         .at_line(line)
                         .at_column(0, "symbol"),
                 );
@@ -39,24 +49,24 @@ pub fn read_assets(path: &Path, max_problems: usize) -> Result<AssetTable, Probl
         };
         // Checked before the rest of the row, so a duplicate of a bad row is still seen.
         if let Some(first) = seen.insert(symbol.clone(), line) {
-            problems.push(dup_asset(&file, line, &symbol, first));
+            problems.push(dup_asset(file, line, &symbol, first));
             continue;
         }
-        match parse_asset_row(&file, line, symbol, &record) {
+        match parse_asset_row(file, line, symbol, &record) {
             Ok(spec) => specs.push(spec),
             Err(p) => problems.push(p),
         }
     }
     if specs.is_empty() && problems.is_empty() {
         problems.push(Problem::new(
-            &file,
+            file,
             ProblemKind::Empty,
             "no assets: the file has a header but no rows",
         ));
     }
     if specs.len() > MAX_ASSETS {
         problems.push(Problem::new(
-            &file,
+            file,
             ProblemKind::OutOfBound,
             format!(
                 "{} assets is above the maximum of {MAX_ASSETS}",
@@ -69,7 +79,7 @@ pub fn read_assets(path: &Path, max_problems: usize) -> Result<AssetTable, Probl
     }
     AssetTable::new(specs).map_err(|e| {
         one(
-            Problem::new(&file, ProblemKind::OutOfBound, e.to_string()),
+            Problem::new(file, ProblemKind::OutOfBound, e.to_string()),
             max_problems,
         )
     })
@@ -120,26 +130,36 @@ pub fn read_reserves(
     assets: &AssetTable,
     max_problems: usize,
 ) -> Result<Vec<u64>, Problems> {
-    let file = path.display().to_string();
+    let input = open_file(path).map_err(|p| one(p, max_problems))?;
+    read_reserves_from(&path.display().to_string(), input, assets, max_problems)
+}
+
+/// `read_reserves` from any byte source; `file` names it in every problem.
+pub fn read_reserves_from<R: Read>(
+    file: &str,
+    input: R,
+    assets: &AssetTable,
+    max_problems: usize,
+) -> Result<Vec<u64>, Problems> {
     let mut problems = Problems::new(max_problems);
     let mut reserves = vec![0u64; assets.len()];
     let mut seen: HashMap<usize, u64> = HashMap::new();
-    let mut reader = open_csv(path).map_err(|p| one(p, max_problems))?;
-    check_header(&mut reader, &file, &["symbol", "amount"]).map_err(|p| one(p, max_problems))?;
+    let mut reader = csv_reader(input);
+    check_header(&mut reader, file, &["symbol", "amount"]).map_err(|p| one(p, max_problems))?;
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                problems.push(record_error(&file, &e));
+                problems.push(record_error(file, &e));
                 continue;
             }
         };
         let line = line_of(&record);
-        match parse_reserve_row(&file, line, &record, assets) {
+        match parse_reserve_row(file, line, &record, assets) {
             Ok((i, amount)) => {
                 if let Some(first) = seen.insert(i, line) {
                     let sym = assets.get(i).symbol();
-                    problems.push(dup_asset(&file, line, sym, first));
+                    problems.push(dup_asset(file, line, sym, first));
                 }
                 reserves[i] = amount;
             }

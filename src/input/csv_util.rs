@@ -4,17 +4,21 @@ use super::problem::{Problem, ProblemKind};
 use std::fs::File;
 use std::path::Path;
 
-pub fn open_csv(path: &Path) -> Result<csv::Reader<File>, Problem> {
-    let file = File::open(path).map_err(|e| {
+pub fn open_file(path: &Path) -> Result<File, Problem> {
+    File::open(path).map_err(|e| {
         Problem::new(
             &path.display().to_string(),
             ProblemKind::Io,
             format!("cannot open: {e}"),
         )
-    })?;
-    Ok(csv::ReaderBuilder::new()
+    })
+}
+
+/// A header-first CSV reader over any byte source.
+pub fn csv_reader<R: std::io::Read>(input: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
         .has_headers(true)
-        .from_reader(file))
+        .from_reader(input)
 }
 
 /// Checks that the header is exactly `expected`.

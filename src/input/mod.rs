@@ -8,8 +8,8 @@ mod position;
 pub mod problem;
 
 pub use accounts_csv::CsvAccounts;
-pub use assets::{read_assets, read_reserves};
-pub use okx::{list_files as okx_files, OkxAccounts};
+pub use assets::{read_assets, read_assets_from, read_reserves, read_reserves_from};
+pub use okx::{list_files as okx_files, parse_okx, OkxAccounts};
 pub use problem::{Problem, ProblemKind, Problems};
 
 use crate::model::{Account, AssetTable};

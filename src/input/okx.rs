@@ -75,18 +75,37 @@ impl Iterator for OkxAccounts {
 }
 
 fn parse_file(path: &Path, assets: &AssetTable) -> Vec<Result<SourcedAccount, Vec<Problem>>> {
-    let file: Arc<str> = path.display().to_string().into();
-    let text = match std::fs::read_to_string(path) {
+    let file = path.display().to_string();
+    match std::fs::read(path) {
+        Ok(bytes) => parse_okx(&file, &bytes, assets),
+        Err(e) => vec![Err(vec![Problem::new(
+            &file,
+            ProblemKind::Io,
+            format!("cannot read: {e}"),
+        )])],
+    }
+}
+
+/// Parses one OKX JSON file's bytes; `file` names it in every problem.
+pub fn parse_okx(
+    file: &str,
+    bytes: &[u8],
+    assets: &AssetTable,
+) -> Vec<Result<SourcedAccount, Vec<Problem>>> {
+    let file: Arc<str> = file.into();
+    let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
+            let line = 1 + count_lines(&bytes[..e.valid_up_to()]);
             return vec![Err(vec![Problem::new(
                 &file,
-                ProblemKind::Io,
-                format!("cannot read: {e}"),
-            )])]
+                ProblemKind::Malformed,
+                "the file is not valid UTF-8",
+            )
+            .at_line(line)])];
         }
     };
-    match split_array(&text) {
+    match split_array(text) {
         Ok(records) => records
             .into_iter()
             .map(|(line, v)| parse_record(&file, line, &v, assets))

@@ -3,7 +3,9 @@
 //! its batches, and every proof's expected public inputs, totals included, are
 //! known without reading accounts (docs/FORMAT.md §10).
 
-use crate::artifacts::binio::{expect_header, invalid, read_u32, read_u64, write_u32, write_u64};
+use crate::artifacts::binio::{
+    expect_header, invalid, read_u32, read_u64, write_u32, write_u64, Counted,
+};
 use crate::artifacts::AccountsReader;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Write};
@@ -58,12 +60,12 @@ pub struct BatchIndex {
 
 impl BatchIndex {
     pub fn open(path: &Path) -> io::Result<Self> {
-        let mut r = BufReader::new(File::open(path)?);
+        let mut r = Counted::new(BufReader::new(File::open(path)?));
         expect_header(&mut r, MAGIC, VERSION)?;
         let batch_size = read_u32(&mut r)? as usize;
         let num_assets = read_u32(&mut r)? as usize;
         let batches = read_u64(&mut r)?;
-        let file = r.into_inner();
+        let file = r.into_inner().into_inner();
         let idx = BatchIndex {
             file,
             batch_size,
