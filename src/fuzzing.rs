@@ -230,8 +230,11 @@ pub fn accounts_bin(data: &[u8]) {
     }
 }
 
+/// A fuzz body: panics when the reader breaks its contract on `data`.
+pub type Body = fn(&[u8]);
+
 /// Every body by name, for the property test and for reproducing a crash.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Body)] = &[
     ("accounts_csv", accounts_csv),
     ("okx_json", okx_json),
     ("assets_csv", assets_csv),

@@ -20,12 +20,36 @@ impl MerklePath {
         }
         let mut node = leaf;
         for (level, &sibling) in self.siblings.iter().enumerate() {
-            node = if (self.leaf_index >> level) & 1 == 0 {
+            // Past bit 63 the index has only zeros: the node is a left child.
+            let bit = self.leaf_index.checked_shr(level as u32).unwrap_or(0) & 1;
+            node = if bit == 0 {
                 two_to_one(node, sibling)
             } else {
                 two_to_one(sibling, node)
             };
         }
         Some(node)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by review, confirmed by the user_proof_json fuzz target: a user
+    /// proof with more than 64 siblings shifted the u64 index by 64 or more
+    /// (a panic with overflow checks, the wrong bit without).
+    #[test]
+    fn paths_longer_than_64_levels_read_zeros_past_bit_63() {
+        let d = |x| Digest::from_hex(&format!("{x:064x}")).unwrap();
+        let path = MerklePath {
+            leaf_index: 1,
+            siblings: (0..65).map(d).collect(),
+        };
+        let mut node = two_to_one(d(0), d(100));
+        for level in 1..65 {
+            node = two_to_one(node, d(level));
+        }
+        assert_eq!(path.root_from(d(100)), Some(node));
     }
 }
