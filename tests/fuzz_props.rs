@@ -10,7 +10,7 @@ use std::path::Path;
 use zkpor::fuzzing;
 
 /// Cases per target: random strings and mutated seeds.
-const CASES: usize = 20_000;
+const CASES: usize = 50_000;
 
 /// xorshift64*: small, fast and the same on every machine.
 struct Rng(u64);
