@@ -4,6 +4,7 @@ use super::csv_util::{line_of, open_csv, record_error};
 use super::position::parse_position;
 use super::problem::{Problem, ProblemKind};
 use super::SourcedAccount;
+use crate::model::decimal::cell;
 use crate::model::{Account, AssetTable, Symbol, UserId};
 use std::collections::HashMap;
 use std::fs::File;
@@ -85,7 +86,7 @@ fn map_header(
         .at_line(1)]);
     }
     let mut problems = Vec::new();
-    if &header[0] != "user_id" {
+    if cell(&header[0]) != "user_id" {
         problems.push(
             Problem::new(
                 file,
@@ -100,6 +101,7 @@ fn map_header(
     let mut names = Vec::new();
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for (col, name) in header.iter().enumerate().skip(1) {
+        let name = cell(name);
         let at = |kind, msg: String| {
             Problem::new(file, kind, msg)
                 .at_line(1)

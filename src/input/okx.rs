@@ -86,7 +86,9 @@ fn parse_file(path: &Path, assets: &AssetTable) -> Vec<Result<SourcedAccount, Ve
             )])]
         }
     };
-    match split_array(&text) {
+    // A UTF-8 byte-order mark, as some exporters write, is ignored (as in CSV).
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    match split_array(text) {
         Ok(records) => records
             .into_iter()
             .map(|(line, v)| parse_record(&file, line, &v, assets))
