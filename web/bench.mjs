@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Times the verifier: `node web/bench.mjs [PROOF.json --root HEX]`. Without a
+// Times the verifier: `node web/bench.mjs [PROOF.json [--root HEX] [--browser]]`. Without a
 // file it builds self-consistent proofs at the format's extremes (a tree of
 // depth 32, i.e. 2^32 users, with 20 and with 1024 assets), since the work
 // is the same whether or not an exchange really holds such a tree.
@@ -63,8 +63,50 @@ function time({ name, text, root }) {
   console.log(`${name}: ${perms} permutations; first call ${first.toFixed(1)} ms; then median ${runs[15].toFixed(1)} ms, min ${runs[0].toFixed(1)} ms, max ${runs[29].toFixed(1)} ms (30 runs after 5 warm-up)`);
 }
 
+// The same in the page: headless Chromium, the click on Verify until the verdict is
+// drawn (the handler runs synchronously). Needs `npm ci` and Chromium.
+async function timeInBrowser(file, root) {
+  const { default: puppeteer } = await import('puppeteer-core');
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const browser = await puppeteer.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+      `--user-data-dir=${mkdtempSync(join(tmpdir(), 'zkpor-bench-'))}`],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(new URL('index.html', import.meta.url).href);
+    await (await page.$('#proof-file')).uploadFile(file);
+    await page.waitForFunction(() => document.getElementById('proof-status').textContent.startsWith('Selected'));
+    await page.type('#root', root);
+    const runs = await page.evaluate(() => {
+      const out = [];
+      for (let i = 0; i < 20; i++) {
+        const t0 = performance.now();
+        document.getElementById('verify').click();
+        out.push(performance.now() - t0);
+      }
+      return out;
+    });
+    const verdict = await page.$eval('#verdict', (el) => el.textContent);
+    const first = runs[0];
+    runs.sort((a, b) => a - b);
+    console.log(`chromium, ${file}: ${verdict}; first click ${first.toFixed(1)} ms; median of 20 ${runs[10].toFixed(1)} ms`);
+  } finally {
+    await browser.close();
+  }
+}
+
 const args = process.argv.slice(2);
-if (args.length > 0) {
+const browserAt = args.indexOf('--browser');
+if (browserAt >= 0) {
+  args.splice(browserAt, 1);
+  const at = args.indexOf('--root');
+  await timeInBrowser(args[0], at >= 0 ? args[at + 1] : JSON.parse(readFileSync(args[0], 'utf8')).root);
+} else if (args.length > 0) {
   const at = args.indexOf('--root');
   const text = readFileSync(args[0], 'utf8');
   time({ name: args[0], text, root: at >= 0 ? args[at + 1] : JSON.parse(text).root });
