@@ -701,8 +701,8 @@ fn run_user_proof(a: UserProofArgs, quiet: bool) -> Result<()> {
         serde_json::to_string_pretty(&proof).map_err(|e| Error::Usage(e.to_string()))? + "\n";
     match &a.out {
         Some(path) => {
-            zkpor::artifacts::write_atomic(&path, json.as_bytes())
-                .map_err(Error::io("cannot write", &path))?;
+            zkpor::artifacts::write_atomic(path, json.as_bytes())
+                .map_err(Error::io("cannot write", path))?;
             eprintln!(
                 "wrote the inclusion proof of {} to {}",
                 a.user,
