@@ -89,6 +89,12 @@ function tampers(proof, root) {
     p.root = flipHex(p.root, 6);
     t.push(["the file's root", p, root]);
   }
+  {
+    // A sign is not a hex digit, even where it would parse to the same byte.
+    const p = clone();
+    p.nonce = `+${p.nonce.slice(1)}`;
+    t.push(['the nonce with a sign', p, root]);
+  }
   t.push(['the published root', proof, flipHex(root, 8)]);
   return t;
 }
