@@ -2,7 +2,7 @@
 // shows the verdict. Everything stays in this tab; the one request it makes
 // is for summary.json beside the page, to prefill the root.
 
-import { digestFromHex, verdictLines, verifyProofText } from './verifier.mjs';
+import { digestFromHex, verdictLines, verifyProofBytes } from './verifier.mjs';
 
 const $ = (id) => document.getElementById(id);
 
@@ -12,7 +12,7 @@ const REASONS = {
   path: 'The path does not reach the root: your leaf is not part of the tree with this root.',
 };
 
-let proof = null; // { name, text } of the chosen file
+let proof = null; // { name, bytes } of the chosen file
 
 function setStatus(id, text, isError = false) {
   const el = $(id);
@@ -88,12 +88,12 @@ function run() {
     $('root').focus();
     return;
   }
-  show(verifyProofText(proof.text, root, proof.name));
+  show(verifyProofBytes(proof.bytes, root, proof.name));
 }
 
 async function load(file) {
   try {
-    proof = { name: file.name, text: await file.text() };
+    proof = { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
     setStatus('proof-status', `Selected ${file.name} (${file.size} bytes).`);
   } catch (e) {
     proof = null;

@@ -180,52 +180,184 @@ export function parseUnits(text, decimals) {
   return units;
 }
 
-// The shape check of a parsed file, field by field, in the order zkpor reads them.
-function checkShape(doc) {
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw notAProof('not a JSON object');
-  const field = (obj, name, type, where = '') => {
-    if (!(name in obj)) throw notAProof(`missing field \`${name}\`${where}`);
-    const v = obj[name];
-    const ok =
-      type === 'string' ? typeof v === 'string'
-      : type === 'array' ? Array.isArray(v)
-      : type === 'u32' ? Number.isInteger(v) && v >= 0 && v <= 0xffffffff
-      : Number.isSafeInteger(v) && v >= 0;
-    if (!ok) throw notAProof(`field \`${name}\`${where} must be ${type === 'array' ? 'a list' : type === 'string' ? 'a string' : 'a non-negative integer'}`);
-    return v;
+// A strict JSON reader. JSON.parse would accept what zkpor's reader (serde_json)
+// refuses: 0.0 or 1e0 for an integer, a field given twice, integers past 2^53
+// (which it rounds). So integers keep their text, and objects their duplicates.
+class JsonNumber {
+  constructor(raw) {
+    this.raw = raw;
+  }
+}
+
+const MAX_DEPTH = 128; // serde_json's recursion limit
+const NUMBER = /-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
+
+export function parseJson(text) {
+  let at = 0;
+  const fail = (what) => {
+    throw notAProof(`${what} at character ${at}`);
   };
-  // Lone surrogates cannot be UTF-8, so zkpor's JSON reader refuses them too.
-  const text = (obj, name, where) => {
-    const v = field(obj, name, 'string', where);
-    if (/(^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])/.test(v)) {
-      throw notAProof(`field \`${name}\`${where} is not valid Unicode`);
+  const space = () => {
+    while (at < text.length && ' \t\n\r'.includes(text[at])) at++;
+  };
+  const value = (depth) => {
+    if (depth > MAX_DEPTH) fail('recursion limit exceeded');
+    space();
+    const c = text[at];
+    if (c === '{') {
+      at++;
+      const obj = new Map();
+      obj.dups = new Set();
+      space();
+      if (text[at] === '}') {
+        at++;
+        return obj;
+      }
+      for (;;) {
+        space();
+        if (text[at] !== '"') fail('expected a key');
+        const key = string();
+        space();
+        if (text[at++] !== ':') fail("expected ':'");
+        const v = value(depth + 1);
+        if (obj.has(key)) obj.dups.add(key);
+        else obj.set(key, v);
+        space();
+        const next = text[at++];
+        if (next === '}') return obj;
+        if (next !== ',') fail("expected ',' or '}'");
+      }
     }
-    return v;
+    if (c === '[') {
+      at++;
+      const list = [];
+      space();
+      if (text[at] === ']') {
+        at++;
+        return list;
+      }
+      for (;;) {
+        list.push(value(depth + 1));
+        space();
+        const next = text[at++];
+        if (next === ']') return list;
+        if (next !== ',') fail("expected ',' or ']'");
+      }
+    }
+    if (c === '"') return string();
+    NUMBER.lastIndex = at;
+    const m = NUMBER.exec(text);
+    if (m) {
+      at += m[0].length;
+      return new JsonNumber(m[0]);
+    }
+    for (const [word, v] of [['true', true], ['false', false], ['null', null]]) {
+      if (text.startsWith(word, at)) {
+        at += word.length;
+        return v;
+      }
+    }
+    return fail(at >= text.length ? 'unexpected end of input' : 'expected a value');
   };
-  const proof = {
-    format: text(doc, 'format', ''),
-    user_id: text(doc, 'user_id', ''),
-    nonce: text(doc, 'nonce', ''),
-    balances: field(doc, 'balances', 'array').map((b, i) => {
-      const where = ` in balance ${i}`;
-      if (b === null || typeof b !== 'object' || Array.isArray(b)) throw notAProof(`balance ${i} is not an object`);
+  const ESCAPES = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+  const string = () => {
+    at++; // the opening quote
+    let out = '';
+    for (;;) {
+      if (at >= text.length) fail('unterminated string');
+      const c = text[at++];
+      if (c === '"') return out;
+      if (c < ' ') fail('control character in a string');
+      if (c !== '\\') {
+        out += c;
+        continue;
+      }
+      const e = text[at++];
+      if (e in ESCAPES) out += ESCAPES[e];
+      else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(at, at + 4))) {
+        out += String.fromCharCode(parseInt(text.slice(at, at + 4), 16));
+        at += 4;
+      } else fail('invalid escape');
+    }
+  };
+  const doc = value(0);
+  space();
+  if (at < text.length) fail('trailing characters');
+  return doc;
+}
+
+const describe = (v) =>
+  v === null ? 'null'
+  : v instanceof JsonNumber ? `number ${v.raw}`
+  : Array.isArray(v) ? 'a list'
+  : v instanceof Map ? 'an object'
+  : typeof v === 'string' ? 'a string'
+  : `${v}`;
+
+// A struct as serde reads one: an object with every field once, or a list of
+// exactly the fields in order. Unknown fields are ignored, as zkpor ignores them.
+function struct(v, name, fields, where) {
+  if (Array.isArray(v)) {
+    if (v.length !== fields.length) throw notAProof(`invalid length ${v.length}, expected ${name}${where} with ${fields.length} elements`);
+    return Object.fromEntries(fields.map((f, i) => [f, v[i]]));
+  }
+  if (!(v instanceof Map)) throw notAProof(`${describe(v)}, expected ${name}${where}`);
+  return Object.fromEntries(
+    fields.map((f) => {
+      if (v.dups.has(f)) throw notAProof(`duplicate field \`${f}\`${where}`);
+      if (!v.has(f)) throw notAProof(`missing field \`${f}\`${where}`);
+      return [f, v.get(f)];
+    }),
+  );
+}
+
+// Lone surrogates cannot be UTF-8, so zkpor's reader refuses them too.
+function str(v, name, where) {
+  if (typeof v !== 'string') throw notAProof(`field \`${name}\`${where} is ${describe(v)}, expected a string`);
+  if (/(^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])/.test(v)) {
+    throw notAProof(`field \`${name}\`${where} is not valid Unicode`);
+  }
+  return v;
+}
+
+function uint(v, name, bits, where) {
+  if (!(v instanceof JsonNumber) || !/^(0|[1-9][0-9]*)$/.test(v.raw) || BigInt(v.raw) >> BigInt(bits) !== 0n) {
+    throw notAProof(`field \`${name}\`${where} is ${describe(v)}, expected an integer below 2^${bits}`);
+  }
+  return BigInt(v.raw);
+}
+
+function list(v, name) {
+  if (!Array.isArray(v)) throw notAProof(`field \`${name}\` is ${describe(v)}, expected a list`);
+  return v;
+}
+
+const PROOF_FIELDS = ['format', 'user_id', 'nonce', 'balances', 'leaf_index', 'siblings', 'root', 'leaf', 'id_commitment'];
+const BALANCE_FIELDS = ['symbol', 'decimals', 'equity', 'debt'];
+
+// The shape check of a parsed file: every field, with its type, as zkpor reads it.
+function checkShape(doc) {
+  const d = struct(doc, 'a user proof', PROOF_FIELDS, '');
+  return {
+    format: str(d.format, 'format', ''),
+    user_id: str(d.user_id, 'user_id', ''),
+    nonce: str(d.nonce, 'nonce', ''),
+    balances: list(d.balances, 'balances').map((entry, i) => {
+      const where = ` of balance ${i}`;
+      const b = struct(entry, 'a balance', BALANCE_FIELDS, where);
       return {
-        symbol: text(b, 'symbol', where),
-        decimals: field(b, 'decimals', 'u32', where),
-        equity: text(b, 'equity', where),
-        debt: text(b, 'debt', where),
+        symbol: str(b.symbol, 'symbol', where),
+        decimals: Number(uint(b.decimals, 'decimals', 32, where)),
+        equity: str(b.equity, 'equity', where),
+        debt: str(b.debt, 'debt', where),
       };
     }),
-    leaf_index: field(doc, 'leaf_index', 'u64'),
-    siblings: field(doc, 'siblings', 'array').map((s, i) => {
-      if (typeof s !== 'string') throw notAProof(`sibling ${i} must be a string`);
-      return s;
-    }),
-    root: text(doc, 'root', ''),
-    leaf: text(doc, 'leaf', ''),
-    id_commitment: text(doc, 'id_commitment', ''),
+    leaf_index: uint(d.leaf_index, 'leaf_index', 64, ''),
+    siblings: list(d.siblings, 'siblings').map((s, i) => str(s, `siblings[${i}]`, '')),
+    root: str(d.root, 'root', ''),
+    leaf: str(d.leaf, 'leaf', ''),
+    id_commitment: str(d.id_commitment, 'id_commitment', ''),
   };
-  return proof;
 }
 
 // Verifies a parsed proof. publishedRoot: a digest (from digestFromHex) or
@@ -276,22 +408,30 @@ export function verifyProof(doc, publishedRoot = null) {
   };
 }
 
-// Verifies the text of a proof file; never throws. The verdict is
-// {valid: true, ...} or {valid: false, kind, message, userId?}.
-export function verifyProofText(text, publishedRoot = null, fileName = 'the file') {
-  let doc;
+// Verifies the bytes of a proof file (a Uint8Array); never throws. The verdict
+// is {valid: true, ...} or {valid: false, kind, message, userId?}.
+export function verifyProofBytes(bytes, publishedRoot = null, fileName = 'the file') {
+  let text;
   try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    return { valid: false, kind: 'malformed', message: `${fileName}: not a user proof: ${e.message}` };
+    // Strict, and a byte-order mark kept, so it is refused as zkpor refuses it.
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return { valid: false, kind: 'malformed', message: `${fileName}: not a user proof: invalid UTF-8` };
   }
+  return verifyProofText(text, publishedRoot, fileName);
+}
+
+// Verifies the text of a proof file; never throws.
+export function verifyProofText(text, publishedRoot = null, fileName = 'the file') {
+  let doc = null;
   try {
+    doc = parseJson(text);
     return verifyProof(doc, publishedRoot);
   } catch (e) {
     if (!(e instanceof VerifyError)) throw e;
-    const userId = doc && typeof doc.user_id === 'string' ? doc.user_id : undefined;
+    const id = doc instanceof Map ? doc.get('user_id') : undefined;
     const message = e.shape ? `${fileName}: not a user proof: ${e.message}` : e.message;
-    return { valid: false, kind: e.kind, message, userId };
+    return { valid: false, kind: e.kind, message, userId: typeof id === 'string' ? id : undefined };
   }
 }
 

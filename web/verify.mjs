@@ -4,7 +4,7 @@
 //   node web/verify.mjs PROOF.json [--root HEX] [--json]
 
 import { readFileSync } from 'node:fs';
-import { digestFromHex, verdictLines, verifyProofText } from './verifier.mjs';
+import { digestFromHex, verdictLines, verifyProofBytes } from './verifier.mjs';
 
 const USAGE = 'usage: node web/verify.mjs PROOF.json [--root HEX] [--json]';
 
@@ -48,21 +48,25 @@ if (rootText !== null) {
   }
 }
 
-let text;
+let bytes;
 try {
-  text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  bytes = readFileSync(file === '-' ? 0 : file);
 } catch (e) {
   process.stderr.write(`error: cannot read ${file}: ${e.message}\n`);
   process.exit(6);
 }
 
-const verdict = verifyProofText(text, root, file);
+const verdict = verifyProofBytes(bytes, root, file);
 if (json) {
   const out = verdict.valid
     ? { valid: true, user_id: verdict.userId, leaf_index: verdict.leafIndex, root: verdict.root, root_checked_against_published: verdict.rootChecked }
     : { valid: false, user_id: verdict.userId ?? null, error: `verification failed: ${verdict.message}` };
-  process.stdout.write(`${JSON.stringify(out)}\n`);
+  // The leaf index is a u64 (a BigInt here): written as a bare integer, like zkpor's.
+  const json = JSON.stringify(out, (k, v) => (typeof v === 'bigint' ? `#u64#${v}` : v)).replace(/"#u64#(\d+)"/, '$1');
+  process.stdout.write(`${json}\n`);
 } else {
   process.stdout.write(verdictLines(verdict).join('\n') + '\n');
 }
+// zkpor also reports a failed check on stderr, as an error.
+if (!verdict.valid) process.stderr.write(`error: verification failed: ${verdict.message}\n`);
 process.exit(verdict.valid ? 0 : 8);

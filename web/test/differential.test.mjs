@@ -3,10 +3,10 @@
 // reject; and the command-line twin prints zkpor's verdict word for word.
 
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
-import { digestFromHex, verifyProofText } from '../verifier.mjs';
+import { digestFromHex, verifyProofBytes, verifyProofText } from '../verifier.mjs';
 import { makeSnapshot, needs, nodeVerify, userProof, zkpor, zkporBinary } from '../test-support.mjs';
 
 // Ids the generator never makes: Unicode, quotes, commas, a line break,
@@ -143,4 +143,53 @@ test('JS and zkpor verify-user agree on real and tampered proofs', async (t) => 
     });
   }
   console.log(`differential: ${accepted} proofs accepted by both, ${rejected} tampered proofs rejected by both`);
+});
+
+// Files that JSON.parse would read but zkpor's reader refuses, and the odd
+// forms it does read: the verdicts (accept or reject) must be the same.
+test('JS and zkpor agree on how a proof file must be written', async (t) => {
+  const bin = zkporBinary();
+  if (!needs(t, bin, 'the zkpor binary is missing (set ZKPOR_BIN or cargo build --release)')) return;
+  const snap = makeSnapshot(bin, { users: 6, assets: 3, seed: seed + 100, renames: { 2: 'line\nbreak "q", 🦊' } });
+  const file = join(snap.dir, 'p.json');
+  const proof = userProof(bin, snap, snap.ids[2], file);
+  const text = readFileSync(file, 'utf8');
+  const fields = ['format', 'user_id', 'nonce', 'balances', 'leaf_index', 'siblings', 'root', 'leaf', 'id_commitment'];
+  const positional = fields.map((f) => (f === 'balances' ? proof.balances.map((b) => [b.symbol, b.decimals, b.equity, b.debt]) : proof[f]));
+  const enc = (s) => Buffer.from(s, 'utf8');
+  // The first letter of the first (ASCII) symbol becomes 0xff, which no UTF-8 text holds.
+  const badUtf8 = (buf) => {
+    const at = buf.indexOf('"symbol": "') + '"symbol": "'.length;
+    return Buffer.concat([buf.subarray(0, at), Buffer.from([0xff]), buf.subarray(at + 1)]);
+  };
+  const cases = [
+    ['as written', enc(text), true],
+    ['compact', enc(JSON.stringify(proof)), true],
+    ['fields reordered, unknown ones added', enc(JSON.stringify({ zz: [1, { a: null }], ...Object.fromEntries(Object.entries(proof).reverse()) })), true],
+    ['an unknown field twice', enc(text.replace('{', '{"x": 1, "x": 2,')), true],
+    ['a struct as a list', enc(JSON.stringify(positional)), true],
+    ['a list one short', enc(JSON.stringify(positional.slice(0, -1))), false],
+    ['index 2.0', enc(text.replace('"leaf_index": 2', '"leaf_index": 2.0')), false],
+    ['index 2e0', enc(text.replace('"leaf_index": 2', '"leaf_index": 2e0')), false],
+    ['index 02', enc(text.replace('"leaf_index": 2', '"leaf_index": 02')), false],
+    ['index 2^64 + 2', enc(text.replace('"leaf_index": 2', `"leaf_index": ${2n ** 64n + 2n}`)), false],
+    ['index 2^53 + 2', enc(text.replace('"leaf_index": 2', `"leaf_index": ${2n ** 53n + 2n}`)), false],
+    ['decimals 8.0', enc(text.replace(/"decimals": (\d+)/, '"decimals": $1.0')), false],
+    ['the index twice', enc(text.replace('"leaf_index": 2', '"leaf_index": 3, "leaf_index": 2')), false],
+    ['a byte-order mark', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), enc(text)]), false],
+    ['invalid UTF-8 in a symbol', badUtf8(enc(text)), false],
+    ['a lone surrogate in the id', enc(text.replace(/"user_id": "/, '"user_id": "\\ud800')), false],
+    ['trailing text', enc(`${text}x`), false],
+    ['trailing whitespace', enc(`${text}\n\t `), true],
+  ];
+  for (const [what, bytes, valid] of cases) {
+    const path = join(snap.dir, 'case.json');
+    writeFileSync(path, bytes);
+    const rust = zkpor(bin, ['verify-user', path, '--root', snap.root]);
+    const js = verifyProofBytes(bytes, digestFromHex('root', snap.root));
+    const twin = nodeVerify([path, '--root', snap.root]);
+    assert.equal(rust.code, valid ? 0 : 8, `zkpor on ${what}: ${rust.stdout}${rust.stderr}`);
+    assert.equal(js.valid, valid, `JS on ${what}: ${js.message}`);
+    assert.equal(twin.code, rust.code, `verify.mjs on ${what}`);
+  }
 });
