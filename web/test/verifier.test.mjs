@@ -78,3 +78,15 @@ test('malformed files are INVALID with a reason, never an exception', () => {
   const badIndex = { ...wrongFormat, format: 'zkpor-user-proof/1', leaf_index: -1 };
   assert.match(verifyProofText(JSON.stringify(badIndex)).message, /leaf_index/);
 });
+
+test('the strict JSON reader reads escapes and surrogate pairs like JSON.parse', async () => {
+  const { parseJson } = await import('../verifier.mjs');
+  const text = '"a\\"b\\\\c\\/d\\b\\f\\n\\r\\t\\u00e9\\ud83e\\udd8a 🦊 用户"';
+  assert.equal(parseJson(text), JSON.parse(text));
+  const m = parseJson(' {"a": [1, -2.5e3, true, false, null], "b": {}} ');
+  assert.deepEqual(m.get('a').map((v) => v?.raw ?? v), ['1', '-2.5e3', true, false, null]);
+  assert.equal(m.get('b').size, 0);
+  for (const bad of ['{"a":1,}', '[1,]', '"\u0001"', '01', '-', '1.', '.5', '"\\x"', '{"a" 1}', 'tru', '[' .repeat(200) + ']'.repeat(200)]) {
+    assert.throws(() => parseJson(bad), undefined, bad);
+  }
+});
