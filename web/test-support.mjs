@@ -2,7 +2,7 @@
 // web/test/` runs every module there). Finds the zkpor binary and the
 // browser, and turns "missing" into a failure under CI=true instead of a skip.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -88,13 +88,4 @@ export function userProof(bin, snapshot, id, file) {
 export function nodeVerify(args) {
   const r = spawnSync(process.execPath, [join(WEB, 'verify.mjs'), ...args], { encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-export function commandExists(cmd) {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
