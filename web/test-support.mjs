@@ -3,7 +3,7 @@
 // browser, and turns "missing" into a failure under CI=true instead of a skip.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,8 +32,11 @@ export function chromiumPath() {
   return candidates.find((p) => existsSync(p)) ?? null;
 }
 
+// Removed when the test process exits, unless ZKPOR_WEB_KEEP=1 (to look at the files).
 export function tempDir(prefix = 'zkpor-web-') {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  if (process.env.ZKPOR_WEB_KEEP !== '1') process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 // Runs zkpor; returns { code, stdout, stderr } without throwing on a non-zero exit.
