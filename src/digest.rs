@@ -138,6 +138,8 @@ mod tests {
         bad[..8].copy_from_slice(&P.to_le_bytes());
         assert_eq!(Digest::from_bytes(&bad), Err(DigestError::NonCanonical(0)));
         assert!(Digest::from_hex("zz").is_err());
+        let signed = format!("+{}", &d.to_hex()[1..]);
+        assert_eq!(Digest::from_hex(&signed), Err(DigestError::NotHex));
     }
 
     #[test]

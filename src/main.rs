@@ -425,7 +425,7 @@ fn main() -> ExitCode {
         Command::Aggregate(a) => run_aggregate(a, hashing, reporter.clone()),
         Command::Verify(a) => run_verify(a),
         Command::VerifierData(a) => run_verifier_data(a),
-        Command::UserProof(a) => run_user_proof(a),
+        Command::UserProof(a) => run_user_proof(a, cli.quiet),
         Command::VerifyUser(a) => run_verify_user(a),
         Command::Bench(a) => run_bench(a, progress, &reporter),
     };
@@ -745,14 +745,14 @@ fn run_commit(
     Ok(())
 }
 
-fn run_user_proof(a: UserProofArgs) -> Result<()> {
+fn run_user_proof(a: UserProofArgs, quiet: bool) -> Result<()> {
     let proof = make_user_proof(&a.dir, &a.user)?;
     let json =
         serde_json::to_string_pretty(&proof).map_err(|e| Error::Usage(e.to_string()))? + "\n";
-    match a.out {
+    match &a.out {
         Some(path) => {
-            zkpor::artifacts::write_atomic(&path, json.as_bytes())
-                .map_err(Error::io("cannot write", &path))?;
+            zkpor::artifacts::write_atomic(path, json.as_bytes())
+                .map_err(Error::io("cannot write", path))?;
             eprintln!(
                 "wrote the inclusion proof of {} to {}",
                 a.user,
@@ -761,7 +761,31 @@ fn run_user_proof(a: UserProofArgs) -> Result<()> {
         }
         None => print!("{json}"),
     }
+    if !quiet {
+        let file = a
+            .out
+            .as_ref()
+            .map_or_else(|| "FILE".to_string(), |p| p.display().to_string());
+        eprintln!("{}", browser_hint(&file, &proof.root));
+    }
     Ok(())
+}
+
+/// Where the customer's browser verifier is and how to use it. The page is
+/// one self-contained file, so the path in this build's source tree is shown
+/// when it exists.
+fn browser_hint(file: &str, root: &str) -> String {
+    let page = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("web/index.html");
+    let page = if page.is_file() {
+        page.display().to_string()
+    } else {
+        "web/index.html from zkpor's source".to_string()
+    };
+    format!(
+        "customers can check it with only a browser: open {page} (or the copy hosted beside summary.json),\n\
+         \x20 choose {file} and paste the published root; the file never leaves the page.\n\
+         \x20 from a terminal: node web/verify.mjs {file} --root {root}"
+    )
 }
 
 fn run_verify_user(a: VerifyUserArgs) -> Result<()> {
