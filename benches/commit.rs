@@ -128,7 +128,11 @@ fn bench_commit(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("zkpor_cpu", &id), |b| {
             b.iter_batched(
                 || Polys::Values(values.clone()),
-                |p| CpuBackend::detected().commit(p, shape, Salt::None),
+                |p| {
+                    CpuBackend::detected()
+                        .commit(p, shape, Salt::None)
+                        .expect("cpu commit")
+                },
                 BatchSize::LargeInput,
             )
         });
@@ -139,7 +143,7 @@ fn bench_commit(c: &mut Criterion) {
             group.bench_function(BenchmarkId::new("gpu", &id), |b| {
                 b.iter_batched(
                     || Polys::Values(values.clone()),
-                    |p| gpu.commit(p, shape, Salt::None),
+                    |p| gpu.commit(p, shape, Salt::None).expect("gpu commit"),
                     BatchSize::LargeInput,
                 )
             });

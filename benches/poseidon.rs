@@ -135,7 +135,7 @@ fn bench_trees(c: &mut Criterion) {
         for cpu in cpus() {
             let id = BenchmarkId::new(format!("cpu/{}", cpu.isa().name()), log_n);
             group.bench_with_input(id, &flat, |b, flat| {
-                b.iter(|| cpu.merkle_tree(flat, width, 0).cap)
+                b.iter(|| cpu.merkle_tree(flat, width, 0).expect("cpu tree").cap)
             });
         }
         for gpu in gpus
@@ -144,7 +144,7 @@ fn bench_trees(c: &mut Criterion) {
         {
             let id = BenchmarkId::new(format!("gpu/{}", gpu.arith().name()), log_n);
             group.bench_with_input(id, &flat, |b, flat| {
-                b.iter(|| gpu.merkle_tree(flat, width, 0).cap)
+                b.iter(|| gpu.merkle_tree(flat, width, 0).expect("gpu tree").cap)
             });
         }
     }
@@ -163,7 +163,7 @@ fn bench_account_tree(c: &mut Criterion) {
     let cpu = CpuBackend::detected();
     group.bench_function(format!("cpu/{}", cpu.isa().name()), |b| {
         b.iter(|| {
-            let leaves = cpu.hash_leaves(&flat, width);
+            let leaves = cpu.hash_leaves(&flat, width).expect("cpu leaves");
             AccountTree::build(cpu, leaves, padding_leaf(TREE_ASSETS)).map(|t| t.root())
         })
     });

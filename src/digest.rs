@@ -88,6 +88,10 @@ impl Digest {
         if text.len() != 64 {
             return Err(DigestError::Length(text.len()));
         }
+        // Upper- or lower-case hex digits only (from_str_radix alone would take a '+').
+        if !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(DigestError::NotHex);
+        }
         let mut bytes = [0u8; 32];
         for (i, b) in bytes.iter_mut().enumerate() {
             *b = u8::from_str_radix(text.get(2 * i..2 * i + 2).ok_or(DigestError::NotHex)?, 16)
@@ -134,6 +138,8 @@ mod tests {
         bad[..8].copy_from_slice(&P.to_le_bytes());
         assert_eq!(Digest::from_bytes(&bad), Err(DigestError::NonCanonical(0)));
         assert!(Digest::from_hex("zz").is_err());
+        let signed = format!("+{}", &d.to_hex()[1..]);
+        assert_eq!(Digest::from_hex(&signed), Err(DigestError::NotHex));
     }
 
     #[test]

@@ -41,8 +41,8 @@ pub enum Error {
     /// A proof or artifact did not verify.
     #[error("verification failed: {0}")]
     Verify(String),
-    /// The requested compute backend cannot run here.
-    #[error("backend unavailable: {0}")]
+    /// The requested compute backend cannot run here, or failed mid-job.
+    #[error("compute backend: {0}")]
     Backend(String),
     /// `aggregate` found work that shards have not finished.
     #[error("{0}")]
@@ -98,6 +98,12 @@ impl From<crate::artifacts::staging::StagingError> for Error {
                 source,
             },
         }
+    }
+}
+
+impl From<crate::backend::BackendError> for Error {
+    fn from(e: crate::backend::BackendError) -> Self {
+        Error::Backend(e.to_string())
     }
 }
 

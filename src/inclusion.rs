@@ -1,7 +1,9 @@
 //! User inclusion proofs: produced from an output directory, checked from JSON alone.
 
 use crate::artifacts::user_proof::USER_PROOF_FORMAT;
-use crate::artifacts::{self, names, AccountsReader, BalanceEntry, StoredAccount, UserProofFile};
+use crate::artifacts::{
+    self, names, AccountsReader, BalanceEntry, StoredAccount, Summary, UserProofFile,
+};
 use crate::commit::read_summary;
 use crate::digest::Digest;
 use crate::error::{Error, Result};
@@ -81,6 +83,38 @@ pub struct UserVerdict {
     pub root: Digest,
     /// Whether the root was compared against one given by the caller.
     pub root_trusted: bool,
+}
+
+/// The published root of `summary`, after checking that the proof labels its
+/// balances as the round does (the same symbols and decimals in the same
+/// order) and fits its tree: a proof that relabels an asset does not pass.
+pub fn root_from_summary(p: &UserProofFile, summary: &Summary) -> Result<Digest> {
+    let bad = |m: String| Error::Verify(format!("against summary.json: {m}"));
+    if p.balances.len() != summary.assets.len() {
+        return Err(bad(format!(
+            "the proof lists {} assets, the round {}",
+            p.balances.len(),
+            summary.assets.len()
+        )));
+    }
+    for (i, (b, a)) in p.balances.iter().zip(&summary.assets).enumerate() {
+        if b.symbol != a.symbol || b.decimals != a.decimals {
+            return Err(bad(format!(
+                "asset {i} is {} with {} decimals in the proof, {} with {} in the round",
+                b.symbol, b.decimals, a.symbol, a.decimals
+            )));
+        }
+    }
+    if p.siblings.len() != summary.tree_depth as usize || p.leaf_index >= summary.users {
+        return Err(bad(format!(
+            "leaf {} at depth {} does not fit a round of {} users (depth {})",
+            p.leaf_index,
+            p.siblings.len(),
+            summary.users,
+            summary.tree_depth
+        )));
+    }
+    Digest::from_hex(&summary.root).map_err(|e| bad(format!("root: {e}")))
 }
 
 /// Recomputes the leaf and the path; checks them against the file's root and,

@@ -8,15 +8,17 @@ use std::process::ExitCode;
 use zkpor::backend::gpu::Arith;
 use zkpor::backend::{select, Choice, CpuBackend, GpuBackend, GpuError, GpuOptions, HashBackend};
 use zkpor::bench::SectionKind;
+use zkpor::commit::read_summary_file;
 use zkpor::commit::{commit, CommitRequest};
 use zkpor::datagen::{generate, AccountsFormat, GenConfig};
 use zkpor::digest::Digest;
 use zkpor::error::{exit, Error, Result};
-use zkpor::inclusion::{make_user_proof, verify_user_proof};
+use zkpor::inclusion::{make_user_proof, root_from_summary, verify_user_proof};
 use zkpor::job::events::{LogFormat, Reporter};
 use zkpor::job::shard::ShardSpec;
-use zkpor::job::{Engine, Proving};
+use zkpor::job::{BatchSize, Engine, Proving};
 use zkpor::progress::Progress;
+use zkpor::prove::expected::{write_expected, RoundShape};
 use zkpor::prove::verify::{default_cache_dir, verify_out};
 use zkpor::prove::{aggregate, prove, ProveOutcome, ProveRequest, Stage};
 
@@ -59,6 +61,9 @@ enum Command {
     Aggregate(AggregateArgs),
     /// Rebuild the circuits from the public parameters and verify OUT's root proof against its summary.
     Verify(VerifyArgs),
+    /// Build the root circuit for given parameters and write the verifier data a genuine
+    /// round must publish (no proof or exchange files needed); prints the root circuit digest.
+    VerifierData(VerifierDataArgs),
     /// Write one user's inclusion proof (JSON) from a commit output directory.
     UserProof(UserProofArgs),
     /// Check a user's inclusion proof; exits 0 when it holds and 8 when it does not.
@@ -208,9 +213,11 @@ struct CommitArgs {
 struct ProveArgs {
     #[command(flatten)]
     commit: CommitArgs,
-    /// Users per batch proof (a power of two, at most 16384). 256 fills 2^14 rows at 20 assets.
-    #[arg(long, default_value_t = 256)]
-    batch_size: usize,
+    /// Users per batch proof: a power of two (at most 16384), or auto, which picks the B
+    /// whose batch circuit fills its power-of-two row count best at the snapshot's asset
+    /// count (at most 2^15 rows) and says which.
+    #[arg(long, default_value = "auto")]
+    batch_size: BatchSize,
     /// Child proofs per aggregation proof (a power of two, at least 2).
     #[arg(long, default_value_t = 8)]
     arity: usize,
@@ -263,6 +270,28 @@ struct VerifyArgs {
     #[arg(long)]
     no_cache: bool,
     /// Print the verdict as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+struct VerifierDataArgs {
+    /// B as summary.json's proof.batch_size records it (the requested or auto-chosen B).
+    #[arg(long)]
+    batch_size: usize,
+    /// k, summary.json's proof.arity.
+    #[arg(long)]
+    arity: usize,
+    /// A, the number of assets.
+    #[arg(long)]
+    assets: usize,
+    /// d, the account-tree depth (summary.json's tree_depth).
+    #[arg(long)]
+    depth: u32,
+    /// Folder to write root_common_data.bin and root_verifier_only.bin into.
+    #[arg(long)]
+    out: PathBuf,
+    /// Print the result as JSON.
     #[arg(long)]
     json: bool,
 }
@@ -351,6 +380,10 @@ struct VerifyUserArgs {
     /// Take the root from this prove output directory, after verifying its root proof.
     #[arg(long)]
     verified: Option<PathBuf>,
+    /// The round's published summary.json: the proof's symbols, decimals and depth must
+    /// match it, and its root is the published root unless --root or --verified says otherwise.
+    #[arg(long)]
+    summary: Option<PathBuf>,
     /// Print the verdict as JSON.
     #[arg(long)]
     json: bool,
@@ -391,7 +424,8 @@ fn main() -> ExitCode {
         Command::Prove(a) => run_prove(a, hashing, reporter.clone()),
         Command::Aggregate(a) => run_aggregate(a, hashing, reporter.clone()),
         Command::Verify(a) => run_verify(a),
-        Command::UserProof(a) => run_user_proof(a),
+        Command::VerifierData(a) => run_verifier_data(a),
+        Command::UserProof(a) => run_user_proof(a, cli.quiet),
         Command::VerifyUser(a) => run_verify_user(a),
         Command::Bench(a) => run_bench(a, progress, &reporter),
     };
@@ -507,7 +541,7 @@ fn run_demo(a: DemoArgs, backend: &dyn HashBackend, reporter: Reporter) -> Resul
     };
     let req = ProveRequest {
         commit: req,
-        batch_size: 64,
+        batch_size: BatchSize::Given(64),
         arity: 4,
         fresh: true,
         shard: None,
@@ -679,6 +713,22 @@ fn run_verify(a: VerifyArgs) -> Result<()> {
     result.map(|_| ())
 }
 
+fn run_verifier_data(a: VerifierDataArgs) -> Result<()> {
+    let shape = RoundShape {
+        batch_size: a.batch_size,
+        arity: a.arity,
+        num_assets: a.assets,
+        tree_depth: a.depth,
+    };
+    let expected = write_expected(shape, &a.out)?;
+    if a.json {
+        print_json(&expected)
+    } else {
+        report::print_expected(&expected, &a.out);
+        Ok(())
+    }
+}
+
 fn run_commit(
     a: CommitArgs,
     backend: &dyn HashBackend,
@@ -695,14 +745,14 @@ fn run_commit(
     Ok(())
 }
 
-fn run_user_proof(a: UserProofArgs) -> Result<()> {
+fn run_user_proof(a: UserProofArgs, quiet: bool) -> Result<()> {
     let proof = make_user_proof(&a.dir, &a.user)?;
     let json =
         serde_json::to_string_pretty(&proof).map_err(|e| Error::Usage(e.to_string()))? + "\n";
-    match a.out {
+    match &a.out {
         Some(path) => {
-            zkpor::artifacts::write_atomic(&path, json.as_bytes())
-                .map_err(Error::io("cannot write", &path))?;
+            zkpor::artifacts::write_atomic(path, json.as_bytes())
+                .map_err(Error::io("cannot write", path))?;
             eprintln!(
                 "wrote the inclusion proof of {} to {}",
                 a.user,
@@ -711,13 +761,41 @@ fn run_user_proof(a: UserProofArgs) -> Result<()> {
         }
         None => print!("{json}"),
     }
+    if !quiet {
+        let file = a
+            .out
+            .as_ref()
+            .map_or_else(|| "FILE".to_string(), |p| p.display().to_string());
+        eprintln!("{}", browser_hint(&file, &proof.root));
+    }
     Ok(())
+}
+
+/// Where the customer's browser verifier is and how to use it. The page is
+/// one self-contained file, so the path in this build's source tree is shown
+/// when it exists.
+fn browser_hint(file: &str, root: &str) -> String {
+    let page = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("web/index.html");
+    let page = if page.is_file() {
+        page.display().to_string()
+    } else {
+        "web/index.html from zkpor's source".to_string()
+    };
+    format!(
+        "customers can check it with only a browser: open {page} (or the copy hosted beside summary.json),\n\
+         \x20 choose {file} and paste the published root; the file never leaves the page.\n\
+         \x20 from a terminal: node web/verify.mjs {file} --root {root}"
+    )
 }
 
 fn run_verify_user(a: VerifyUserArgs) -> Result<()> {
     let bytes = std::fs::read(&a.file).map_err(Error::io("cannot read", &a.file))?;
     let proof =
         zkpor::artifacts::user_proof::parse_user_proof(&a.file.display().to_string(), &bytes)?;
+    let published = match &a.summary {
+        Some(path) => Some(root_from_summary(&proof, &read_summary_file(path)?)?),
+        None => None,
+    };
     let root = match (&a.root, &a.verified) {
         (Some(r), _) => {
             Some(Digest::from_hex(r).map_err(|e| Error::Usage(format!("--root: {e}")))?)
@@ -727,7 +805,7 @@ fn run_verify_user(a: VerifyUserArgs) -> Result<()> {
                 .values
                 .account_root,
         ),
-        (None, None) => None,
+        (None, None) => published,
     };
     let verdict = verify_user_proof(&proof, root);
     report::print_user_verdict(&proof, &verdict, a.json);

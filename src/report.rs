@@ -6,6 +6,7 @@ use zkpor::bench::{BenchReport, Section};
 use zkpor::error::Result;
 use zkpor::inclusion::UserVerdict;
 use zkpor::job::ShardReport;
+use zkpor::prove::expected::ExpectedVerifier;
 use zkpor::prove::verify::{VerifierSource, VerifyReport};
 
 pub fn print_summary(s: &Summary, out: &Path) {
@@ -89,8 +90,15 @@ fn is_zero(s: &str) -> bool {
 pub fn print_proof(s: &Summary) {
     let Some(p) = &s.proof else { return };
     println!(
-        "root proof: {} bytes, zero-knowledge: {}, batch size {}, arity {} (levels {:?}), {} batch slots",
-        p.proof_bytes, p.zero_knowledge, p.batch_size, p.arity, p.level_arities, p.batches
+        "root proof: {} bytes, zero-knowledge: {}, batch size {}{} ({} users per batch proof), arity {} (levels {:?}), {} batch slots",
+        p.proof_bytes,
+        p.zero_knowledge,
+        p.batch_size,
+        if p.batch_size_auto { " (auto)" } else { "" },
+        p.effective_batch_size,
+        p.arity,
+        p.level_arities,
+        p.batches
     );
     println!("  price commitment    {}", p.price_commitment);
     println!("  reserve commitment  {}", p.reserve_commitment);
@@ -106,6 +114,27 @@ pub fn print_proof(s: &Summary) {
         phase("aggregate"),
         phase("prove_root")
     );
+}
+
+pub fn print_expected(e: &ExpectedVerifier, out: &Path) {
+    println!(
+        "root circuit digest {} for batch size {} ({} per batch proof), arity {}, {} assets, depth {}",
+        e.root_circuit_digest,
+        e.batch_size,
+        e.effective_batch_size,
+        e.arity,
+        e.num_assets,
+        e.tree_depth
+    );
+    println!("  parameter digest    {}", e.params_digest);
+    for f in [&e.common_data, &e.verifier_only] {
+        println!(
+            "  wrote {} ({} bytes, sha256 {})",
+            out.join(&f.name).display(),
+            f.bytes,
+            f.sha256
+        );
+    }
 }
 
 pub fn print_verify(dir: &Path, r: &Result<VerifyReport>, json: bool) {

@@ -35,7 +35,7 @@ fn leaf_hashing_matches_plonky2_for_every_length() {
         let want = plonky2_digests(&inputs, width);
         for (name, backend) in backends::all() {
             assert_eq!(
-                backend.hash_leaves(&inputs, width),
+                backend.hash_leaves(&inputs, width).expect(&name),
                 want,
                 "{name} width={width}"
             );
@@ -74,7 +74,7 @@ fn merkle_trees_match_plonky2_with_every_cap_height() {
             let digests: Vec<Digest> = tree.digests.iter().map(d).collect();
             let cap: Vec<Digest> = tree.cap.0.iter().map(d).collect();
             for (name, backend) in backends::all() {
-                let got = backend.merkle_tree(&flat, width, cap_height);
+                let got = backend.merkle_tree(&flat, width, cap_height).expect(&name);
                 let what = format!("{name} rows=2^{log_rows} width={width} cap={cap_height}");
                 assert_eq!(got.cap, cap, "cap: {what}");
                 assert_eq!(got.digests, digests, "digests: {what}");
@@ -117,7 +117,7 @@ fn ragged_levels_use_each_layers_padding_digest() {
         let want = reference_levels(&leaves, &pads);
         for (name, backend) in backends::all() {
             assert_eq!(
-                backend.build_levels(&leaves, &pads),
+                backend.build_levels(&leaves, &pads).expect(&name),
                 want,
                 "{name} count={count}"
             );

@@ -334,7 +334,9 @@ fn commitments_match_plonky2() {
         let want = plonky2_commit(copy(&polys), &c);
         let salt = || salt_of(&want, &c);
 
-        let cpu = CpuBackend::detected().commit(copy(&polys), c.shape(), salt());
+        let cpu = CpuBackend::detected()
+            .commit(copy(&polys), c.shape(), salt())
+            .expect("cpu commit");
         assert_same_batch(&cpu, &want, &format!("cpu {c:?}"));
         for setup in SETUPS {
             if setup == Setup::Tiny && c.lde_len() * 8 > TINY_BUDGET as usize {
@@ -369,11 +371,15 @@ fn random_salt_blinds_every_row() {
     let mut rng = Rng::new(16);
     let c = case(4, 1, 3, 1, false, true);
     let polys = c.polys(&mut rng);
-    let unblinded = CpuBackend::detected().commit(copy(&polys), c.shape(), Salt::None);
+    let unblinded = CpuBackend::detected()
+        .commit(copy(&polys), c.shape(), Salt::None)
+        .expect("cpu commit");
     let mut backends: Vec<&dyn HashBackend> = vec![CpuBackend::detected()];
     backends.extend(gpu(Setup::U32).map(|g| g as &dyn HashBackend));
     for backend in backends {
-        let blinded = backend.commit(copy(&polys), c.shape(), Salt::Random);
+        let blinded = backend
+            .commit(copy(&polys), c.shape(), Salt::Random)
+            .expect("commit");
         assert!(blinded.blinding, "{}", backend.name());
         assert_eq!(blinded.polynomials, unblinded.polynomials);
         for (b, u) in blinded
@@ -471,6 +477,7 @@ fn the_reference_path_hashes_through_any_backend() {
     let c = case(5, 2, 6, 2, true, true);
     let polys = c.polys(&mut rng);
     let want = plonky2_commit(copy(&polys), &c);
-    let got = zkpor::backend::commit::reference(gpu, polys, c.shape(), salt_of(&want, &c));
+    let got = zkpor::backend::commit::reference(gpu, polys, c.shape(), salt_of(&want, &c))
+        .expect("reference commit on the GPU");
     assert_same_batch(&got, &want, "reference path on the GPU");
 }

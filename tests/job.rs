@@ -637,3 +637,51 @@ fn has_notice(events: &[Value], text: &str) -> bool {
         .iter()
         .any(|e| e["event"] == "notice" && e["message"].as_str().is_some_and(|m| m.contains(text)))
 }
+
+#[test]
+fn a_backend_failure_mid_job_exits_7_keeps_its_proofs_and_resumes_on_the_cpu() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("failed");
+    let fail = |point: &str| {
+        let mut c = prove(&out, &[]);
+        c.env("ZKPOR_TEST_BACKEND_FAIL", point);
+        let o = c.output().unwrap();
+        let err = text(&o.stderr);
+        assert_eq!(
+            o.status.code(),
+            Some(exit::BACKEND_UNAVAILABLE),
+            "{point}: {err}"
+        );
+        assert!(
+            !err.contains("panicked"),
+            "{point}: a panic, not an error: {err}"
+        );
+        let last = events(&o).pop().unwrap();
+        assert_eq!(last["event"], "error", "{point}: {last}");
+        assert!(
+            last["message"]
+                .as_str()
+                .unwrap()
+                .contains("injected backend failure"),
+            "{point}: {last}"
+        );
+    };
+    // While hashing the account tree: no commitment is left half-written.
+    fail("levels:1");
+    assert!(!out.join("commit.json").exists());
+    // Mid-proving, the device "lost" at the 7th commitment (the 3rd proof):
+    // the batches finished before it stay.
+    fail("commit:7");
+    let kept = batch_files(&out);
+    assert!(!kept.is_empty(), "no proof kept");
+    // The same job resumes on the CPU backend, verifying what was kept.
+    let ev = events(&ok(prove(&out, &["--backend", "cpu"])));
+    for &b in &kept {
+        assert!(
+            has(&ev, "batch", "verified", b.into()),
+            "batch {b} not verified"
+        );
+        assert!(!has(&ev, "batch", "proved", b.into()), "batch {b} redone");
+    }
+    assert_same_as_reference(&out);
+}

@@ -118,7 +118,7 @@ fn any_changed_byte_in_proof_or_verifier_data_fails() {
     let out = proven();
     let summary = read_summary(out).unwrap();
     let (data, params) = rebuilt();
-    let shipped = ShippedProof::read(out).unwrap();
+    let shipped = ShippedProof::read(out, &summary).unwrap();
     verify_with(data, params, &summary, &shipped).expect("untouched proof verifies");
     let check = |name: &str, len: usize, stride: usize, edit: &dyn Fn(&mut ShippedProof, usize)| {
         let mut positions: Vec<usize> = (0..len).step_by(stride).collect();
@@ -152,7 +152,7 @@ fn summary_that_disagrees_with_the_proof_fails() {
     let out = proven();
     let summary = read_summary(out).unwrap();
     let (data, params) = rebuilt();
-    let shipped = ShippedProof::read(out).unwrap();
+    let shipped = ShippedProof::read(out, &summary).unwrap();
     let mut bad = summary.clone();
     bad.assets[2].total_equity = "157517.238215".into();
     assert!(
@@ -249,4 +249,177 @@ fn stock_plonky2_verifies_the_shipped_files() {
     let values = zkpor::circuits::RootValues::parse(&pis, summary.assets.len()).unwrap();
     assert_eq!(values.account_root.to_hex(), summary.root);
     assert_eq!(values.users, 300);
+}
+
+/// A copy of the proven sample's published files, to tamper with.
+fn published_copy(dir: &Path) -> PathBuf {
+    let copy = dir.join("published");
+    std::fs::create_dir_all(&copy).unwrap();
+    for f in [
+        "summary.json",
+        "root_proof.bin",
+        "root_common_data.bin",
+        "root_verifier_only.bin",
+    ] {
+        std::fs::copy(proven().join(f), copy.join(f)).unwrap();
+    }
+    copy
+}
+
+#[test]
+fn summary_binds_every_published_file_by_size_and_sha256() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = published_copy(dir.path());
+    let summary = read_summary(&copy).unwrap();
+    let files = &summary.proof.as_ref().unwrap().files;
+    for entry in [&files.root_proof, &files.common_data, &files.verifier_only] {
+        let bytes = std::fs::read(copy.join(&entry.name)).unwrap();
+        assert_eq!(entry.bytes, bytes.len() as u64, "{}", entry.name);
+        assert_eq!(
+            entry.sha256,
+            zkpor::job::digests::sha256_hex(&bytes),
+            "{}",
+            entry.name
+        );
+    }
+    verify_out(&copy, None).expect("the untouched copy verifies");
+    // One more byte at the end of any file is caught by its recorded size,
+    // before any proof check runs.
+    for name in [
+        "root_proof.bin",
+        "root_common_data.bin",
+        "root_verifier_only.bin",
+    ] {
+        let path = copy.join(name);
+        let good = std::fs::read(&path).unwrap();
+        let mut longer = good.clone();
+        longer.push(0);
+        std::fs::write(&path, &longer).unwrap();
+        let e = verify_out(&copy, None)
+            .err()
+            .expect("a longer file is refused");
+        assert!(
+            e.to_string().contains(&format!("{name} holds")),
+            "{name}: {e}"
+        );
+        std::fs::write(&path, &good).unwrap();
+    }
+    // A summary whose proof section contradicts its own parameters is refused.
+    let mut bad = summary.clone();
+    bad.proof.as_mut().unwrap().batches += 1;
+    std::fs::write(copy.join("summary.json"), serde_json::to_vec(&bad).unwrap()).unwrap();
+    let e = verify_out(&copy, None)
+        .err()
+        .expect("wrong batch count refused");
+    assert!(e.to_string().contains("proof.batches"), "{e}");
+}
+
+#[test]
+fn verifier_data_rebuilds_the_published_verifier_data_without_a_proof() {
+    let summary = read_summary(proven()).unwrap();
+    let p = summary.proof.as_ref().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (b, k, a, d) = (
+        p.batch_size.to_string(),
+        p.arity.to_string(),
+        p.num_assets.to_string(),
+        summary.tree_depth.to_string(),
+    );
+    let o = zkpor(&[
+        "verifier-data",
+        "--batch-size",
+        &b,
+        "--arity",
+        &k,
+        "--assets",
+        &a,
+        "--depth",
+        &d,
+        "--out",
+        s(dir.path()),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let printed: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        printed["root_circuit_digest"],
+        p.root_circuit_digest.as_str()
+    );
+    assert_eq!(printed["params_digest"], p.params_digest.as_str());
+    for f in ["root_common_data.bin", "root_verifier_only.bin"] {
+        assert_eq!(
+            std::fs::read(dir.path().join(f)).unwrap(),
+            std::fs::read(proven().join(f)).unwrap(),
+            "{f} differs from the published one"
+        );
+    }
+    // Another arity is another circuit.
+    let other = dir.path().join("other");
+    let o = zkpor(&[
+        "verifier-data",
+        "--batch-size",
+        &b,
+        "--arity",
+        "2",
+        "--assets",
+        &a,
+        "--depth",
+        &d,
+        "--out",
+        s(&other),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let printed: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_ne!(
+        printed["root_circuit_digest"],
+        p.root_circuit_digest.as_str()
+    );
+}
+
+#[test]
+fn verify_user_with_the_summary_refuses_a_relabelled_asset() {
+    let out = proven();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("u.json");
+    let o = zkpor(&[
+        "user-proof",
+        s(out),
+        "--user",
+        "6268de564d05820b",
+        "--out",
+        s(&file),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary = out.join("summary.json");
+    let ok = zkpor(&["verify-user", s(&file), "--summary", s(&summary)]);
+    assert!(ok.status.success(), "{}{}", stdout(&ok), stderr(&ok));
+    assert!(stdout(&ok).contains("VALID"), "{}", stdout(&ok));
+    // Swap the labels of the first two assets: the leaf still matches (labels
+    // are not hashed), so only the cross-check against the round can catch it.
+    let mut proof: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let b = proof["balances"].as_array_mut().unwrap();
+    let first = b[0]["symbol"].clone();
+    b[0]["symbol"] = b[1]["symbol"].clone();
+    b[1]["symbol"] = first;
+    let relabelled = dir.path().join("relabelled.json");
+    std::fs::write(&relabelled, serde_json::to_vec(&proof).unwrap()).unwrap();
+    let alone = zkpor(&["verify-user", s(&relabelled)]);
+    assert!(
+        alone.status.success(),
+        "without the summary the labels are not checked"
+    );
+    let bad = zkpor(&["verify-user", s(&relabelled), "--summary", s(&summary)]);
+    assert_eq!(
+        bad.status.code(),
+        Some(exit::VERIFY_FAILED),
+        "{}",
+        stdout(&bad)
+    );
+    assert!(
+        stdout(&bad).contains("against summary.json"),
+        "{}",
+        stdout(&bad)
+    );
 }

@@ -10,7 +10,7 @@ pub mod user_proof;
 
 pub use accounts_file::{AccountsReader, AccountsWriter, StoredAccount};
 pub use staging::{write_atomic, StagingDir};
-pub use summary::{AssetSummary, AssetTotals, ProofFiles, ProofSummary, Summary};
+pub use summary::{AssetSummary, AssetTotals, ProofFiles, ProofSummary, PublishedFile, Summary};
 pub use tree_file::{read_tree, read_tree_from, write_tree};
 pub use user_proof::{parse_user_proof, BalanceEntry, UserProofFile};
 

@@ -1,10 +1,11 @@
 //! `summary.json`: the published commitment and per-asset figures.
 
+use crate::job::digests::sha256_hex;
 use crate::model::{format_units, Asset};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-pub const SUMMARY_FORMAT: &str = "zkpor-summary/1";
+pub const SUMMARY_FORMAT: &str = "zkpor-summary/2";
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
@@ -34,11 +35,18 @@ pub struct Summary {
 /// What the root proof commits to and how it was made (docs/FORMAT.md §9).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProofSummary {
+    /// B as requested (or chosen by `--batch-size auto`): the value in the
+    /// parameter digest.
     pub batch_size: usize,
+    /// Whether `--batch-size auto` chose B.
+    pub batch_size_auto: bool,
+    /// B' = min(B, 2^tree_depth): the user slots of each batch proof.
+    pub effective_batch_size: usize,
     pub arity: usize,
     pub num_assets: usize,
     pub tree_depth: u32,
-    /// Batch slots in the tree, 2^(depth - log2 batch_size); all-padding ones share one proof.
+    /// Batch positions in the tree, 2^tree_depth / B', padding included; the
+    /// all-padding ones share one proof.
     pub batches: u64,
     /// Arity of each aggregation level, bottom up.
     pub level_arities: Vec<usize>,
@@ -52,11 +60,50 @@ pub struct ProofSummary {
     pub files: ProofFiles,
 }
 
+/// The published files the summary vouches for, each bound by size and SHA-256.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProofFiles {
-    pub root_proof: String,
-    pub common_data: String,
-    pub verifier_only: String,
+    pub root_proof: PublishedFile,
+    pub common_data: PublishedFile,
+    pub verifier_only: PublishedFile,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedFile {
+    /// The file's name, beside summary.json.
+    pub name: String,
+    pub bytes: u64,
+    /// SHA-256 of the file's bytes, 64 lower-case hex digits (`sha256sum`).
+    pub sha256: String,
+}
+
+impl PublishedFile {
+    pub fn of(name: &str, content: &[u8]) -> Self {
+        PublishedFile {
+            name: name.to_string(),
+            bytes: content.len() as u64,
+            sha256: sha256_hex(content),
+        }
+    }
+
+    /// Why `content`, read from this entry's file, is not the file the summary names.
+    pub fn mismatch(&self, content: &[u8]) -> Option<String> {
+        if content.len() as u64 != self.bytes {
+            return Some(format!(
+                "{} holds {} bytes, summary.json says {}",
+                self.name,
+                content.len(),
+                self.bytes
+            ));
+        }
+        let sha = sha256_hex(content);
+        (sha != self.sha256).then(|| {
+            format!(
+                "{} has SHA-256 {sha}, summary.json says {}",
+                self.name, self.sha256
+            )
+        })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

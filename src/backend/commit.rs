@@ -18,7 +18,7 @@ use plonky2::util::{log2_strict, reverse_index_bits_in_place};
 use rayon::prelude::*;
 
 use super::layout::MerkleDigests;
-use super::{lde, leaf_digests, tree_over_leaves, HashBackend};
+use super::{lde, leaf_digests, tree_over_leaves, BackendError, BackendResult, HashBackend};
 use crate::circuits::{C, D};
 use crate::digest::Digest;
 use crate::field::F;
@@ -84,17 +84,15 @@ impl Salt {
         }
     }
 
-    /// The salt columns for an LDE of `lde_len` rows (panics on a given salt
-    /// of the wrong shape: see `check`).
-    pub fn columns(self, lde_len: usize) -> Vec<Vec<F>> {
-        if let Err(why) = self.check(lde_len) {
-            panic!("{why}");
-        }
-        match self {
+    /// The salt columns for an LDE of `lde_len` rows; a given salt of the
+    /// wrong shape is refused (see `check`).
+    pub fn columns(self, lde_len: usize) -> Result<Vec<Vec<F>>, String> {
+        self.check(lde_len)?;
+        Ok(match self {
             Salt::None => Vec::new(),
             Salt::Random => (0..SALT_SIZE).map(|_| F::rand_vec(lde_len)).collect(),
             Salt::Given(cols) => cols,
-        }
+        })
     }
 }
 
@@ -129,8 +127,8 @@ pub fn reference<B: HashBackend + ?Sized>(
     polys: Polys,
     shape: CommitShape,
     salt: Salt,
-) -> Batch {
-    reference_timed(backend, polys, shape, salt).0
+) -> BackendResult<Batch> {
+    reference_timed(backend, polys, shape, salt).map(|(batch, _)| batch)
 }
 
 /// [`reference`], with the time each stage took.
@@ -139,11 +137,12 @@ pub fn reference_timed<B: HashBackend + ?Sized>(
     polys: Polys,
     shape: CommitShape,
     salt: Salt,
-) -> (Batch, CommitTimings) {
-    assert!(
-        !polys.is_empty(),
-        "a commitment needs at least one polynomial"
-    );
+) -> BackendResult<(Batch, CommitTimings)> {
+    if polys.is_empty() {
+        return Err(BackendError::Invalid(
+            "a commitment needs at least one polynomial".into(),
+        ));
+    }
     let start = Instant::now();
     let blinding = salt.blinding();
     let polynomials = coefficients(polys);
@@ -151,13 +150,15 @@ pub fn reference_timed<B: HashBackend + ?Sized>(
     let lde_time = start.elapsed();
 
     let t = Instant::now();
-    let salt = salt.columns(columns[0].len());
+    let salt = salt
+        .columns(columns[0].len())
+        .map_err(BackendError::Invalid)?;
     let leaves = bit_reversed_rows(&columns, &salt);
     drop(columns);
     let transpose = t.elapsed();
 
     let t = Instant::now();
-    let tree = backend.merkle_tree_rows(&leaves, shape.cap_height);
+    let tree = backend.merkle_tree_rows(&leaves, shape.cap_height)?;
     let timings = CommitTimings {
         upload: Duration::ZERO,
         lde: lde_time,
@@ -165,10 +166,10 @@ pub fn reference_timed<B: HashBackend + ?Sized>(
         tree: t.elapsed(),
         total: start.elapsed(),
     };
-    (
+    Ok((
         assemble(polynomials, leaves, tree, shape, blinding),
         timings,
-    )
+    ))
 }
 
 /// plonky2's `transpose` of the LDE columns then `reverse_index_bits_in_place`,
@@ -198,14 +199,14 @@ pub fn row_tree<B: HashBackend + ?Sized>(
     backend: &B,
     rows: &[Vec<F>],
     cap_height: usize,
-) -> MerkleDigests {
+) -> BackendResult<MerkleDigests> {
     let width = rows.first().map_or(0, Vec::len);
     let block = (HASH_BLOCK_ELEMENTS / width.max(1)).max(1);
-    let leaves: Vec<Digest> = rows
+    let blocks: Vec<Vec<Digest>> = rows
         .par_chunks(block)
-        .flat_map_iter(|rows| leaf_digests(backend, &rows.concat(), width))
-        .collect();
-    tree_over_leaves(backend, leaves, cap_height)
+        .map(|rows| leaf_digests(backend, &rows.concat(), width))
+        .collect::<BackendResult<_>>()?;
+    tree_over_leaves(backend, blocks.concat(), cap_height)
 }
 
 /// The batch from its parts: LDE rows (bit-reversed, salt included) and their tree.
@@ -253,7 +254,9 @@ mod tests {
             &mut TimingTree::default(),
             None,
         );
-        let got = CpuBackend::default().commit(Polys::Values(values), shape, Salt::None);
+        let got = CpuBackend::default()
+            .commit(Polys::Values(values), shape, Salt::None)
+            .unwrap();
         assert_eq!(got, want);
     }
 }

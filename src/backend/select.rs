@@ -21,6 +21,14 @@ pub struct Selected {
 /// Opens the backend for `choice`; `gpu` says how to open a GPU (its
 /// `allow_software` is overridden: `gpu` accepts software adapters, `auto` does not).
 pub fn select(choice: Choice, gpu: GpuOptions) -> Result<Selected, GpuError> {
+    let selected = open(choice, gpu)?;
+    Ok(Selected {
+        backend: super::fault::wrap(selected.backend),
+        ..selected
+    })
+}
+
+fn open(choice: Choice, gpu: GpuOptions) -> Result<Selected, GpuError> {
     match choice {
         Choice::Cpu => Ok(cpu(None)),
         Choice::Gpu => {

@@ -108,8 +108,7 @@ pub fn commitments(plan: &Plan, cpu: &CpuBackend, gpus: &[GpuBackend]) -> Sectio
             || v.clone(),
             |v| {
                 cpu.commit(Polys::Values(v), SHAPE, Salt::None)
-                    .merkle_tree
-                    .cap
+                    .map(|b| b.merkle_tree.cap)
             },
         );
         row.push(format!("cpu/{}", cpu.isa().name()), rows, t);

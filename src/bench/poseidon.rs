@@ -141,10 +141,14 @@ pub fn trees(plan: &Plan, cpu: &CpuBackend, gpus: &[GpuBackend]) -> Section {
             |r| MerkleTree::<F, PoseidonHash>::new(r, 0).cap,
         );
         row.push("plonky2", n as f64, t);
-        let t = median_of(plan.repeats, || cpu.merkle_tree(&flat, width, 0).cap);
+        let t = median_of(plan.repeats, || {
+            cpu.merkle_tree(&flat, width, 0).map(|d| d.cap)
+        });
         row.push(format!("cpu/{}", cpu.isa().name()), n as f64, t);
         for gpu in gpus.iter().filter(|_| log <= plan.gpu_max_log) {
-            let t = median_of(plan.repeats, || gpu.merkle_tree(&flat, width, 0).cap);
+            let t = median_of(plan.repeats, || {
+                gpu.merkle_tree(&flat, width, 0).map(|d| d.cap)
+            });
             let e = row.push(format!("gpu/{}", gpu.arith().name()), n as f64, t);
             let up = (n * width * 8) as u64;
             let down = ((2 * n).saturating_sub(2) * 32) as u64;

@@ -7,7 +7,10 @@ use plonky2::util::timing::TimingTree;
 
 use crate::backend::cpu::Isa;
 use crate::backend::lde;
-use crate::backend::{Batch, CommitShape, CpuBackend, HashBackend, MerkleDigests, Polys, Salt};
+use crate::backend::{
+    BackendError, BackendResult, Batch, CommitShape, CpuBackend, HashBackend, MerkleDigests, Polys,
+    Salt,
+};
 use crate::digest::Digest;
 use crate::field::F;
 
@@ -28,24 +31,30 @@ impl HashBackend for Plonky2Backend {
         "plonky2"
     }
 
-    fn hash_leaves(&self, inputs: &[F], width: usize) -> Vec<Digest> {
+    fn hash_leaves(&self, inputs: &[F], width: usize) -> BackendResult<Vec<Digest>> {
         self.scalar.hash_leaves(inputs, width)
     }
 
-    fn build_levels(&self, leaves: &[Digest], pads: &[Digest]) -> Vec<Vec<Digest>> {
+    fn build_levels(&self, leaves: &[Digest], pads: &[Digest]) -> BackendResult<Vec<Vec<Digest>>> {
         self.scalar.build_levels(leaves, pads)
     }
 
-    fn merkle_tree(&self, inputs: &[F], width: usize, cap_height: usize) -> MerkleDigests {
+    fn merkle_tree(
+        &self,
+        inputs: &[F],
+        width: usize,
+        cap_height: usize,
+    ) -> BackendResult<MerkleDigests> {
         self.scalar.merkle_tree(inputs, width, cap_height)
     }
 
     /// plonky2's own commitment; a given salt (tests only) is not supported.
-    fn commit(&self, polys: Polys, shape: CommitShape, salt: Salt) -> Batch {
-        assert!(
-            !matches!(salt, Salt::Given(_)),
-            "stock plonky2 draws its own salt"
-        );
+    fn commit(&self, polys: Polys, shape: CommitShape, salt: Salt) -> BackendResult<Batch> {
+        if matches!(salt, Salt::Given(_)) {
+            return Err(BackendError::Invalid(
+                "stock plonky2 draws its own salt".into(),
+            ));
+        }
         let blinding = salt.blinding();
         let mut timing = TimingTree::default();
         let (rate, cap) = (shape.rate_bits, shape.cap_height);
@@ -56,9 +65,9 @@ impl HashBackend for Plonky2Backend {
         // plonky2's prover passes the circuit's precomputed root table.
         let table = lde::root_table(degree.trailing_zeros() as usize + rate);
         let table = Some(table.as_ref());
-        match polys {
+        Ok(match polys {
             Polys::Values(v) => Batch::from_values(v, rate, blinding, cap, &mut timing, table),
             Polys::Coeffs(c) => Batch::from_coeffs(c, rate, blinding, cap, &mut timing, table),
-        }
+        })
     }
 }

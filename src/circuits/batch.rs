@@ -20,6 +20,10 @@ use plonky2::iop::target::{BoolTarget, Target};
 use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData};
 
+/// Rows kept free below a power of two when sizing batches: the constant
+/// gates `build` adds for the circuit's constants.
+pub const ROWS_MARGIN: usize = 16;
+
 struct SlotTargets {
     real: BoolTarget,
     id_commitment: HashOutTarget,
@@ -58,6 +62,31 @@ impl BatchCircuit {
         config: CircuitConfig,
         amount_bits: usize,
     ) -> Self {
+        let (b, slots, prices) = Self::gates(batch_log, num_assets, config, amount_bits);
+        BatchCircuit {
+            data: b.build::<C>(),
+            slots,
+            prices,
+            num_assets,
+        }
+    }
+
+    /// Rows the circuit for `2^batch_log` slots fills before plonky2 pads it
+    /// to a power of two: its gates, plus the public-input hash and gate that
+    /// `build` adds. Constant gates come on top; [`ROWS_MARGIN`] covers them.
+    pub fn rows(batch_log: u32, num_assets: usize, config: CircuitConfig) -> usize {
+        let (b, _, _) = Self::gates(batch_log, num_assets, config, AMOUNT_BITS as usize);
+        let public_inputs = super::layout::node_len(num_assets);
+        b.num_gates() + public_inputs.div_ceil(8) + 1
+    }
+
+    /// Every gate of the circuit, not yet built.
+    fn gates(
+        batch_log: u32,
+        num_assets: usize,
+        config: CircuitConfig,
+        amount_bits: usize,
+    ) -> (Builder, Vec<SlotTargets>, PriceTargets) {
         let mut b = Builder::new(config);
         let pad_leaf = padding_leaf(num_assets);
         let prices = add_prices(&mut b, num_assets);
@@ -106,12 +135,7 @@ impl BatchCircuit {
             totals,
         };
         b.register_public_inputs(&node.flatten());
-        BatchCircuit {
-            data: b.build::<C>(),
-            slots,
-            prices,
-            num_assets,
-        }
+        (b, slots, prices)
     }
 
     pub fn batch_size(&self) -> usize {

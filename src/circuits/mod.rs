@@ -9,6 +9,7 @@ pub mod layout;
 pub mod params;
 pub mod root;
 pub mod set;
+pub mod sizing;
 pub mod witness;
 
 use crate::field::F;

@@ -177,9 +177,8 @@ impl Ingest<'_> {
             .for_each(|(row, &i)| {
                 write_leaf_inputs(&commits[i].1, chunk[i].account.positions(), row);
             });
-        state
-            .leaves
-            .extend(self.backend.hash_leaves(&inputs, width));
+        let digests = self.backend.hash_leaves(&inputs, width)?;
+        state.leaves.extend(digests);
         for &i in &kept {
             let account = &chunk[i].account;
             self.writer

@@ -11,7 +11,7 @@ use crate::leaf::{padding_leaf, RoundKey};
 use crate::model::AssetTable;
 use crate::progress::Progress;
 use crate::secret::{generate_secret, read_secret};
-use crate::tree::AccountTree;
+use crate::tree::{AccountTree, TreeBuildError};
 use ingest::Ingest;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -113,7 +113,10 @@ pub fn build_commitment(
 
     let t = Instant::now();
     let tree = AccountTree::build(req.backend, ingested.leaves, padding_leaf(assets.len()))
-        .map_err(|e| Error::Usage(e.to_string()))?;
+        .map_err(|e| match e {
+            TreeBuildError::Backend(b) => Error::from(b),
+            e => Error::Usage(e.to_string()),
+        })?;
     timings.insert("build_tree".to_string(), ms(t));
 
     let t = Instant::now();
@@ -187,8 +190,12 @@ pub fn write_summary(path: &Path, summary: &Summary) -> Result<()> {
 
 /// Reads summary.json from an output directory.
 pub fn read_summary(out: &Path) -> Result<Summary> {
-    let path = out.join(names::SUMMARY);
-    let bytes = std::fs::read(&path).map_err(Error::io("cannot read", &path))?;
+    read_summary_file(&out.join(names::SUMMARY))
+}
+
+/// A summary.json at any path (a customer's download, say).
+pub fn read_summary_file(path: &Path) -> Result<Summary> {
+    let bytes = std::fs::read(path).map_err(Error::io("cannot read", path))?;
     serde_json::from_slice(&bytes)
         .map_err(|e| Error::Verify(format!("{}: malformed summary: {e}", path.display())))
 }

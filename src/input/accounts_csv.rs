@@ -4,6 +4,7 @@ use super::csv_util::{csv_reader, line_of, open_file, record_error};
 use super::position::parse_position;
 use super::problem::{Problem, ProblemKind};
 use super::SourcedAccount;
+use crate::model::decimal::cell;
 use crate::model::{Account, AssetTable, Symbol, UserId};
 use std::collections::HashMap;
 use std::io::Read;
@@ -95,7 +96,7 @@ fn map_header(
         .at_line(1)]);
     }
     let mut problems = Vec::new();
-    if &header[0] != "user_id" {
+    if cell(&header[0]) != "user_id" {
         problems.push(
             Problem::new(
                 file,
@@ -110,6 +111,7 @@ fn map_header(
     let mut names = Vec::new();
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for (col, name) in header.iter().enumerate().skip(1) {
+        let name = cell(name);
         let at = |kind, msg: String| {
             Problem::new(file, kind, msg)
                 .at_line(1)

@@ -4,6 +4,7 @@ use super::csv_util::{check_header, csv_reader, line_of, open_file, record_error
 use super::problem::{Problem, ProblemKind, Problems};
 use crate::model::amount::check_bound;
 use crate::model::bounds::{MAX_ASSETS, TOTAL_BITS};
+use crate::model::decimal::cell;
 use crate::model::{AssetSpec, AssetTable, Decimal, Symbol};
 use std::collections::HashMap;
 use std::io::Read;
@@ -36,7 +37,7 @@ pub fn read_assets_from<R: Read>(
             }
         };
         let line = line_of(&record);
-        let symbol = match Symbol::parse(&record[0]) {
+        let symbol = match Symbol::parse(cell(&record[0])) {
             Ok(s) => s,
             Err(m) => {
                 problems.push(
@@ -96,14 +97,20 @@ fn parse_asset_row(
             .at_line(line)
             .at_column(col, name)
     };
-    let decimals: u32 = r[1].parse().map_err(|_| {
-        at(
-            1,
-            "decimals",
-            ProblemKind::Malformed,
-            format!("decimals '{}' is not a whole number", &r[1]),
-        )
-    })?;
+    let text = cell(&r[1]);
+    let decimals: u32 = text
+        .bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| text.parse().ok())
+        .flatten()
+        .ok_or_else(|| {
+            at(
+                1,
+                "decimals",
+                ProblemKind::Malformed,
+                format!("decimals '{}' is not a whole number", &r[1]),
+            )
+        })?;
     AssetSpec::new(symbol, decimals, &r[2])
         .map_err(|m| at(2, "price_usd", ProblemKind::Malformed, m))
 }
@@ -184,7 +191,8 @@ fn parse_reserve_row(
             .at_line(line)
             .at_column(col, name)
     };
-    let symbol = Symbol::parse(&r[0]).map_err(|m| at(0, "symbol", ProblemKind::Malformed, m))?;
+    let symbol =
+        Symbol::parse(cell(&r[0])).map_err(|m| at(0, "symbol", ProblemKind::Malformed, m))?;
     let i = assets.position_of(symbol.as_str()).ok_or_else(|| {
         at(
             0,
@@ -194,8 +202,9 @@ fn parse_reserve_row(
         )
     })?;
     let decimals = assets.get(i).decimals();
-    let units = Decimal::parse(&r[1])
-        .and_then(|d| d.non_negative_units(decimals, &r[1]))
+    let text = cell(&r[1]);
+    let units = Decimal::parse_unsigned(text)
+        .and_then(|d| d.non_negative_units(decimals, text))
         .map_err(|e| at(1, "amount", ProblemKind::Malformed, e.to_string()))?;
     let amount = check_bound("reserve", units, TOTAL_BITS)
         .map_err(|e| at(1, "amount", ProblemKind::OutOfBound, e.to_string()))?;

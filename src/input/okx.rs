@@ -105,6 +105,8 @@ pub fn parse_okx(
             .at_line(line)])];
         }
     };
+    // A UTF-8 byte-order mark, as some exporters write, is ignored (as in CSV).
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     match split_array(text) {
         Ok(records) => records
             .into_iter()

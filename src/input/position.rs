@@ -1,11 +1,12 @@
 //! One signed balance cell -> a committed position (equity or debt).
 
 use super::problem::ProblemKind;
+use crate::model::decimal::cell;
 use crate::model::{Amount, Asset, Decimal, Position};
 
-/// Parses a signed decimal amount of `asset`; an empty cell is zero.
+/// Parses a signed decimal amount of `asset`; a blank cell is zero.
 pub fn parse_position(text: &str, asset: &Asset) -> Result<Position, (ProblemKind, String)> {
-    let text = text.trim();
+    let text = cell(text);
     if text.is_empty() {
         return Ok(Position::default());
     }

@@ -23,6 +23,8 @@ pub struct Checker<'a> {
     pub circuits: &'a Circuits<'a>,
     pub commitment: &'a Commitment,
     pub reporter: &'a Reporter,
+    /// Whether B was chosen by `--batch-size auto`.
+    pub batch_size_auto: bool,
 }
 
 impl Checker<'_> {

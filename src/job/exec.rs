@@ -18,7 +18,7 @@ use super::killpoint::{self, Kind};
 use super::plan::{Action, Plan};
 use super::shape::Pos;
 use super::store::{self, Found, Slot};
-use super::work::Prover;
+use super::work::{proving_error, Prover};
 use crate::artifacts::{names as out, AccountsReader};
 use crate::circuits::witness::UserSlot;
 use crate::circuits::{NodeValues, Proof};
@@ -140,7 +140,7 @@ impl<'a> Executor<'a> {
                     move || {
                         let proof =
                             prover.batch(check.circuits.batch(), &check.commitment.prices, &slots);
-                        proof.map_err(|e| Error::Prove(format!("{pos}: {e}")))
+                        proof.map_err(|e| proving_error(pos, e))
                     },
                     move |proof, took| record(check, Slot::Node(pos), proof, &want, took),
                 );
@@ -169,7 +169,7 @@ impl<'a> Executor<'a> {
                     move || {
                         let refs: Vec<&Proof> = proofs.iter().collect();
                         let proof = prover.node(check.circuits.level(pos.level), &refs);
-                        proof.map_err(|e| Error::Prove(format!("{pos}: {e}")))
+                        proof.map_err(|e| proving_error(pos, e))
                     },
                     move |proof, took| record(check, Slot::Node(pos), proof, &want, took),
                 );
@@ -248,14 +248,14 @@ impl<'a> Executor<'a> {
                             &self.check.commitment.prices,
                             &slots,
                         )
-                        .map_err(|e| Error::Prove(format!("padding batch: {e}")))?
+                        .map_err(|e| proving_error("padding batch", e))?
                 } else {
                     let child = self.padding(level - 1)?;
                     let k = self.check.shape.arity(level) as usize;
                     let refs = vec![&child; k];
                     self.prover
                         .node(self.check.circuits.level(level), &refs)
-                        .map_err(|e| Error::Prove(format!("padding node of level {level}: {e}")))?
+                        .map_err(|e| proving_error(format!("padding node of level {level}"), e))?
                 };
                 record(
                     self.check,

@@ -47,7 +47,11 @@ pub struct SecretDigest {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobParams {
+    /// B as requested or chosen: the value in the parameter digest.
     pub batch_size: usize,
+    /// Whether `--batch-size auto` chose B. Only B itself must match to resume.
+    #[serde(default)]
+    pub batch_size_auto: bool,
     pub arity: usize,
     pub num_assets: usize,
 }
@@ -179,6 +183,7 @@ mod tests {
             },
             params: JobParams {
                 batch_size: 4,
+                batch_size_auto: false,
                 arity: 2,
                 num_assets: 2,
             },

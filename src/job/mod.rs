@@ -29,6 +29,8 @@ pub mod work;
 
 use crate::artifacts::{names as out, staging::link_once, Summary};
 use crate::circuits::params::CIRCUIT_VERSION;
+use crate::circuits::sizing::auto_batch;
+pub use crate::circuits::sizing::BatchSize;
 use crate::circuits::ProofParams;
 use crate::commit::CommitRequest;
 use crate::error::{Error, Result, Shortfall};
@@ -54,7 +56,8 @@ pub use work::{Engine, Proving};
 /// What to prove and how to run.
 pub struct ProveRequest<'a> {
     pub commit: CommitRequest<'a>,
-    pub batch_size: usize,
+    /// Users per batch proof, or `auto` (fitted to the asset count).
+    pub batch_size: BatchSize,
     pub arity: usize,
     /// Start over: remove the job's artifacts first (also `commit.force`).
     pub fresh: bool,
@@ -109,8 +112,9 @@ pub fn prove(req: &ProveRequest) -> Result<ProveOutcome> {
             "--fresh cannot be combined with --shard: it would delete the other shards' work. Start the job over once (zkpor prove --fresh --prepare ...), then run the shards".into(),
         ));
     }
+    let batch_size = resolve_batch_size(req)?;
     // Reject bad B or k before touching the disk (the depth is not known yet).
-    ProofParams::new(req.batch_size, req.arity, 1, 0).map_err(Error::Usage)?;
+    ProofParams::new(batch_size, req.arity, 1, 0).map_err(Error::Usage)?;
     let job = JobDir::new(&c.out);
     // Only what looks like zkpor's own output is cleared; any other folder is refused below.
     let ours = [layout::names::MANIFEST, out::SUMMARY]
@@ -121,7 +125,7 @@ pub fn prove(req: &ProveRequest) -> Result<ProveOutcome> {
             .map_err(Error::io("cannot clear", &c.out))?;
     }
     let created_dir = !c.out.exists();
-    let started = start(req, &job, fresh && ours);
+    let started = start(req, batch_size, &job, fresh && ours);
     let (commitment, generated) = match started {
         Ok(s) => s,
         Err((e, created_manifest)) => {
@@ -144,12 +148,13 @@ pub fn prove(req: &ProveRequest) -> Result<ProveOutcome> {
     if req.prepare_only {
         return Ok(done(commitment.summary.clone(), Stage::Prepared));
     }
-    let params = params_for(req.batch_size, req.arity, &commitment)?;
+    let params = params_for(batch_size, req.arity, &commitment)?;
     let prover = Prover::new(c.backend, req.proving);
     let run = Run {
         job: &job,
         commitment: &commitment,
         params,
+        batch_size_auto: req.batch_size == BatchSize::Auto,
         shape: Shape::new(&params, commitment.tree.num_leaves()),
         reporter: &req.reporter,
         prover: &prover,
@@ -193,6 +198,7 @@ pub fn aggregate(
         job: &job,
         commitment: &commitment,
         params,
+        batch_size_auto: manifest.params.batch_size_auto,
         shape: Shape::new(&params, commitment.tree.num_leaves()),
         reporter,
         prover: &prover,
@@ -211,6 +217,7 @@ pub fn aggregate(
 /// `cleared`: --fresh just removed zkpor's files; other files (user proofs) may stay.
 fn start(
     req: &ProveRequest,
+    batch_size: usize,
     job: &JobDir,
     cleared: bool,
 ) -> std::result::Result<(Commitment, bool), (Error, bool)> {
@@ -227,7 +234,7 @@ fn start(
     let assets = read_assets(&c.assets, c.max_problems).map_err(|e| (Error::Input(e), false))?;
     let (key, secret, generated) =
         resolve_secret(job, c.secret.as_deref(), existing.as_ref()).map_err(|e| (e, false))?;
-    let wanted = wanted_manifest(req, assets.len(), secret).map_err(|e| (e, false))?;
+    let wanted = wanted_manifest(req, batch_size, assets.len(), secret).map_err(|e| (e, false))?;
     let created = match &existing {
         Some(m) => manifest::check(job, m, &wanted).map(|_| false),
         None => manifest::create_or_check(job, &wanted),
@@ -237,7 +244,7 @@ fn start(
         request: c,
         key: &key,
     };
-    let commitment = commitment::ensure(job, Some(&inputs), req.batch_size, &req.reporter)
+    let commitment = commitment::ensure(job, Some(&inputs), batch_size, &req.reporter)
         .and_then(|cm| check_coverage(&cm.summary).map(|_| cm))
         .map_err(|e| (e, created))?;
     Ok((commitment, generated))
@@ -260,6 +267,7 @@ fn refuse_foreign(job: &JobDir) -> Result<()> {
 
 fn wanted_manifest(
     req: &ProveRequest,
+    batch_size: usize,
     num_assets: usize,
     secret: SecretDigest,
 ) -> Result<Manifest> {
@@ -282,7 +290,8 @@ fn wanted_manifest(
             secret,
         },
         params: JobParams {
-            batch_size: req.batch_size,
+            batch_size,
+            batch_size_auto: req.batch_size == BatchSize::Auto,
             arity: req.arity,
             num_assets,
         },
@@ -332,6 +341,30 @@ fn resolve_secret(
     Ok((key_of(&bytes, &path)?, digest, generated))
 }
 
+/// B as the run uses it: given, or fitted to the asset count (and said so).
+fn resolve_batch_size(req: &ProveRequest) -> Result<usize> {
+    let c = &req.commit;
+    match req.batch_size {
+        BatchSize::Given(b) => Ok(b),
+        BatchSize::Auto => {
+            let assets = read_assets(&c.assets, c.max_problems).map_err(Error::Input)?;
+            let fit = auto_batch(assets.len());
+            req.reporter.notice(
+                "batch size",
+                &format!(
+                    "--batch-size auto: {} users per batch proof at {} assets ({} of {} rows, {:.1}% filled)",
+                    fit.batch_size,
+                    assets.len(),
+                    fit.rows,
+                    fit.padded_rows,
+                    100.0 * fit.fill()
+                ),
+            );
+            Ok(fit.batch_size)
+        }
+    }
+}
+
 fn params_for(batch_size: usize, arity: usize, c: &Commitment) -> Result<ProofParams> {
     ProofParams::new(batch_size, arity, c.summary.assets.len(), c.tree.depth())
         .map_err(Error::Usage)
@@ -365,6 +398,8 @@ struct Run<'a> {
     job: &'a JobDir,
     commitment: &'a Commitment,
     params: ProofParams,
+    /// Whether B was chosen by `--batch-size auto` (recorded in summary.json).
+    batch_size_auto: bool,
     shape: Shape,
     reporter: &'a Reporter,
     prover: &'a Prover<'a>,
@@ -378,6 +413,7 @@ impl Run<'_> {
             circuits,
             commitment: self.commitment,
             reporter: self.reporter,
+            batch_size_auto: self.batch_size_auto,
         }
     }
 

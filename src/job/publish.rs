@@ -5,8 +5,8 @@
 use super::check::{root_matches, Checker};
 use super::killpoint::{self, Kind};
 use super::store::{self, Found, Slot};
-use super::work::Prover;
-use crate::artifacts::{names as out, ProofFiles, ProofSummary, Summary};
+use super::work::{proving_error, Prover};
+use crate::artifacts::{names as out, ProofFiles, ProofSummary, PublishedFile, Summary};
 use crate::circuits::Proof;
 use crate::commit::read_summary;
 use crate::digest::Digest;
@@ -30,7 +30,7 @@ pub fn prove_root(check: &Checker, prover: &Prover, top: &Proof) -> Result<Proof
     let t = Instant::now();
     let root = prover
         .root(circuit, top, &check.commitment.reserves)
-        .map_err(|e| Error::Prove(format!("root proof: {e}")))?;
+        .map_err(|e| proving_error("root proof", e))?;
     spinner.finish_and_clear();
     let took = t.elapsed();
     circuit
@@ -82,16 +82,25 @@ fn published_files(check: &Checker, root: &Proof) -> Result<[(&'static str, Vec<
     ])
 }
 
-/// summary.json for `root`: the commitment's summary, a proof section and `timings`.
-pub fn summary(check: &Checker, root: &Proof, timings: &[(&str, u64)]) -> Summary {
+/// summary.json for `root`: the commitment's summary, a proof section that
+/// binds the published `files`, and `timings`.
+pub fn summary(
+    check: &Checker,
+    root: &Proof,
+    files: &[(&'static str, Vec<u8>); 3],
+    timings: &[(&str, u64)],
+) -> Summary {
     let p = check.circuits.params;
     let data = &check.circuits.root().data;
     let mut s = check.commitment.summary.clone();
     for (k, v) in timings {
         s.timings_ms.insert((*k).to_string(), *v);
     }
+    let [proof, common, verifier] = files;
     s.proof = Some(ProofSummary {
-        batch_size: p.batch_size(),
+        batch_size: 1 << p.batch_log,
+        batch_size_auto: check.batch_size_auto,
+        effective_batch_size: p.batch_size(),
         arity: 1 << p.arity_log,
         num_assets: p.num_assets,
         tree_depth: p.depth,
@@ -107,9 +116,9 @@ pub fn summary(check: &Checker, root: &Proof, timings: &[(&str, u64)]) -> Summar
         proof_bytes: root.to_bytes().len(),
         zero_knowledge: data.common.config.zero_knowledge,
         files: ProofFiles {
-            root_proof: out::ROOT_PROOF.into(),
-            common_data: out::COMMON_DATA.into(),
-            verifier_only: out::VERIFIER_ONLY.into(),
+            root_proof: PublishedFile::of(proof.0, &proof.1),
+            common_data: PublishedFile::of(common.0, &common.1),
+            verifier_only: PublishedFile::of(verifier.0, &verifier.1),
         },
     });
     s
@@ -118,12 +127,13 @@ pub fn summary(check: &Checker, root: &Proof, timings: &[(&str, u64)]) -> Summar
 /// The published summary, if the job already published exactly `root`.
 pub fn already_published(check: &Checker, root: &Proof) -> Option<Summary> {
     let existing = read_summary(check.job.root()).ok()?;
-    let mut want = summary(check, root, &[]);
+    let files = published_files(check, root).ok()?;
+    let mut want = summary(check, root, &files, &[]);
     want.timings_ms = existing.timings_ms.clone();
     if existing != want {
         return None;
     }
-    for (name, bytes) in published_files(check, root).ok()? {
+    for (name, bytes) in files {
         if std::fs::read(check.job.file(name)).ok()? != bytes {
             return None;
         }
@@ -150,7 +160,7 @@ pub fn publish(check: &Checker, root: &Proof, timings: &[(&str, u64)]) -> Result
             .map_err(Error::io("cannot write", &path))?;
         killpoint::written(Kind::Publish);
     }
-    let summary = summary(check, root, timings);
+    let summary = summary(check, root, &files, timings);
     let shipped = ShippedProof {
         proof: files[0].1.clone(),
         common: files[1].1.clone(),

@@ -2,9 +2,10 @@
 //! inputs. The job calls nothing else to prove: planning, checkpoints and
 //! sharding do not know which prover runs or on which backend.
 
-use crate::backend::HashBackend;
+use crate::backend::{BackendError, HashBackend};
 use crate::circuits::witness::{PriceVector, UserSlot};
 use crate::circuits::{AggregateCircuit, BatchCircuit, Proof, RootCircuit};
+use crate::error::Error;
 
 /// Which prover makes the proofs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -88,5 +89,16 @@ impl<'a> Prover<'a> {
             Engine::Driver => circuit.prove_with(self.backend, top, reserves),
             Engine::Plonky2 => circuit.prove(top, reserves),
         }
+    }
+}
+
+/// A failed proof as the job reports it: a failure of the backend (a lost
+/// device, memory exhausted) keeps its own exit code; anything else is a
+/// proving failure.
+pub fn proving_error(what: impl std::fmt::Display, e: anyhow::Error) -> Error {
+    if e.chain().any(|c| c.is::<BackendError>()) {
+        Error::Backend(format!("{what}: {e:#}"))
+    } else {
+        Error::Prove(format!("{what}: {e}"))
     }
 }

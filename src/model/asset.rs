@@ -49,10 +49,8 @@ impl AssetSpec {
                 "decimals {decimals} is above the maximum {MAX_DECIMALS}"
             ));
         }
-        let price = Decimal::parse(price_text).map_err(|e| e.to_string())?;
-        if price.is_negative() {
-            return Err(format!("price '{price_text}' must not be negative"));
-        }
+        let price_text = super::decimal::cell(price_text);
+        let price = Decimal::parse_unsigned(price_text).map_err(|e| e.to_string())?;
         Ok(AssetSpec {
             symbol,
             decimals,

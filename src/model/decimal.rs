@@ -19,6 +19,14 @@ pub enum DecimalError {
     },
     #[error("'{0}' must not be negative")]
     Negative(String),
+    #[error("'{0}' has a sign: this value is written without one")]
+    Signed(String),
+}
+
+/// A CSV cell as zkpor reads it: spaces and tabs around it are ignored (every
+/// cell but `user_id`, which is taken verbatim); inside a value they are invalid.
+pub fn cell(text: &str) -> &str {
+    text.trim_matches([' ', '\t'])
 }
 
 /// A parsed decimal: `(-1)^negative * mantissa * 10^-scale`.
@@ -30,6 +38,15 @@ pub struct Decimal {
 }
 
 impl Decimal {
+    /// Parses an unsigned `digits[.digits]`, for values that cannot be
+    /// negative (prices, reserves): a sign, even `+` or `-0`, is refused.
+    pub fn parse_unsigned(text: &str) -> Result<Self, DecimalError> {
+        if text.starts_with(['+', '-']) {
+            return Err(DecimalError::Signed(text.to_string()));
+        }
+        Self::parse(text)
+    }
+
     /// Parses `[+-]digits[.digits]`; at least one digit, no exponent, no spaces.
     pub fn parse(text: &str) -> Result<Self, DecimalError> {
         if text.is_empty() {

@@ -2,7 +2,8 @@
 //! shipped verifier data to match them byte for byte, verify the root proof with
 //! the rebuilt data, and check its public inputs against summary.json.
 
-use crate::artifacts::{names, Summary};
+use crate::artifacts::summary::SUMMARY_FORMAT;
+use crate::artifacts::{names, ProofSummary, PublishedFile, Summary};
 use crate::circuits::witness::{reserve_commitment, PriceVector};
 use crate::circuits::{CircuitSet, Proof, ProofParams, RootValues, C, D};
 use crate::commit::{ms, read_summary};
@@ -30,15 +31,29 @@ pub struct ShippedProof {
 }
 
 impl ShippedProof {
-    pub fn read(out: &Path) -> Result<Self> {
-        let read = |name: &str| {
+    /// Reads the published files that `summary` names, and refuses any whose
+    /// size or SHA-256 differs from what the summary records.
+    pub fn read(out: &Path, summary: &Summary) -> Result<Self> {
+        let files = &proof_section(summary)?.files;
+        let read = |entry: &PublishedFile, name: &str| {
+            // The names are fixed: a summary cannot point verify at another file.
+            if entry.name != name {
+                return Err(Error::Verify(format!(
+                    "summary.json names {} where {name} belongs",
+                    entry.name
+                )));
+            }
             let p = out.join(name);
-            std::fs::read(&p).map_err(Error::io("cannot read", &p))
+            let bytes = std::fs::read(&p).map_err(Error::io("cannot read", &p))?;
+            match entry.mismatch(&bytes) {
+                Some(why) => Err(Error::Verify(why)),
+                None => Ok(bytes),
+            }
         };
         Ok(ShippedProof {
-            proof: read(names::ROOT_PROOF)?,
-            common: read(names::COMMON_DATA)?,
-            verifier_only: read(names::VERIFIER_ONLY)?,
+            proof: read(&files.root_proof, names::ROOT_PROOF)?,
+            common: read(&files.common_data, names::COMMON_DATA)?,
+            verifier_only: read(&files.verifier_only, names::VERIFIER_ONLY)?,
         })
     }
 }
@@ -54,8 +69,15 @@ pub enum VerifierSource {
 
 pub fn verify_out(out: &Path, cache: Option<&Path>) -> Result<VerifyReport> {
     let summary = read_summary(out)?;
-    let shipped = ShippedProof::read(out)?;
+    if summary.format != SUMMARY_FORMAT {
+        return Err(Error::Verify(format!(
+            "{}: format {} is not {SUMMARY_FORMAT}, the one this zkpor verifies",
+            out.join(names::SUMMARY).display(),
+            summary.format
+        )));
+    }
     let params = params_of(&summary)?;
+    let shipped = ShippedProof::read(out, &summary)?;
     let t = Instant::now();
     let (verifier, source) = rebuilt_verifier(&params, cache)?;
     let rebuild_ms = ms(t);
@@ -92,11 +114,17 @@ pub fn rebuilt_verifier(
     Ok((verifier, VerifierSource::Rebuilt))
 }
 
-/// The proof parameters recorded in a summary.
+fn proof_section(summary: &Summary) -> Result<&ProofSummary> {
+    summary
+        .proof
+        .as_ref()
+        .ok_or_else(|| Error::Verify("summary.json has no proof section: run zkpor prove".into()))
+}
+
+/// The proof parameters recorded in a summary, checked against the values
+/// that follow from them (B', the batch count and the level arities).
 pub fn params_of(summary: &Summary) -> Result<ProofParams> {
-    let p = summary.proof.as_ref().ok_or_else(|| {
-        Error::Verify("summary.json has no proof section: run zkpor prove".into())
-    })?;
+    let p = proof_section(summary)?;
     let params = ProofParams::new(
         p.batch_size,
         p.arity,
@@ -104,12 +132,27 @@ pub fn params_of(summary: &Summary) -> Result<ProofParams> {
         summary.tree_depth,
     )
     .map_err(Error::Verify)?;
-    if p.num_assets != summary.assets.len() || p.tree_depth != summary.tree_depth {
-        return Err(Error::Verify(
-            "proof parameters disagree with the summary".into(),
-        ));
+    let levels: Vec<usize> = params
+        .level_arity_logs()
+        .iter()
+        .map(|a| 1usize << a)
+        .collect();
+    let derived = [
+        ("num_assets", p.num_assets == summary.assets.len()),
+        ("tree_depth", p.tree_depth == summary.tree_depth),
+        (
+            "effective_batch_size",
+            p.effective_batch_size == params.batch_size(),
+        ),
+        ("batches", p.batches == params.num_batches()),
+        ("level_arities", p.level_arities == levels),
+    ];
+    match derived.iter().find(|(_, ok)| !ok) {
+        Some((what, _)) => Err(Error::Verify(format!(
+            "summary.json: proof.{what} disagrees with batch_size, arity, the asset count and tree_depth"
+        ))),
+        None => Ok(params),
     }
-    Ok(params)
 }
 
 /// Verifies shipped bytes against rebuilt verifier data.

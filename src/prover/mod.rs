@@ -28,7 +28,7 @@ use plonky2::plonk::config::Hasher;
 use plonky2::plonk::proof::{Proof as PlonkProof, ProofWithPublicInputs};
 use plonky2::util::timing::TimingTree;
 
-use crate::backend::{Batch, CommitShape, HashBackend, Polys, Salt};
+use crate::backend::{BackendError, Batch, CommitShape, HashBackend, Polys, Salt};
 use crate::circuits::{Proof, C, D};
 use crate::field::F;
 
@@ -138,7 +138,7 @@ impl<'a> Prover<'a> {
         let wires = timed(&mut t.wires_commit, || {
             let columns = witness.wires.iter().cloned().map(Into::into).collect();
             self.commit(Polys::Values(columns))
-        });
+        })?;
         transcript.observe_cap(&wires.merkle_tree.cap);
         let permutation = transcript.permutation(common);
 
@@ -150,7 +150,7 @@ impl<'a> Prover<'a> {
                 common,
             );
             self.commit(Polys::Values(columns))
-        });
+        })?;
         drop(witness.wires);
         transcript.observe_cap(&zs_partial_products.merkle_tree.cap);
         let alphas = transcript.alphas();
@@ -169,7 +169,7 @@ impl<'a> Prover<'a> {
         })?;
         let quotient = timed(&mut t.quotient_commit, || {
             self.commit(Polys::Coeffs(chunks))
-        });
+        })?;
         transcript.observe_cap(&quotient.merkle_tree.cap);
         let zeta = transcript.zeta(common)?;
 
@@ -211,7 +211,7 @@ impl<'a> Prover<'a> {
 
     /// A commitment at the circuit's FRI shape, salted when zero knowledge is on
     /// (every prover oracle has plonky2's `blinding = true`).
-    fn commit(&self, polys: Polys) -> Batch {
+    fn commit(&self, polys: Polys) -> Result<Batch, BackendError> {
         let fri = &self.common.config.fri_config;
         let shape = CommitShape {
             rate_bits: fri.rate_bits,

@@ -35,6 +35,15 @@ pub enum TreeShapeError {
     },
 }
 
+/// Why a tree could not be built: its shape, or the backend hashing it.
+#[derive(Debug, thiserror::Error)]
+pub enum TreeBuildError {
+    #[error(transparent)]
+    Shape(#[from] TreeShapeError),
+    #[error(transparent)]
+    Backend(#[from] crate::backend::BackendError),
+}
+
 /// All levels of the account tree, each holding only its non-padding prefix.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AccountTree {
@@ -48,16 +57,16 @@ impl AccountTree {
         backend: &dyn HashBackend,
         leaves: Vec<Digest>,
         pad_leaf: Digest,
-    ) -> Result<Self, TreeShapeError> {
+    ) -> Result<Self, TreeBuildError> {
         if leaves.is_empty() {
-            return Err(TreeShapeError::Empty);
+            return Err(TreeShapeError::Empty.into());
         }
         let pads = padding_digests(pad_leaf, depth_for(leaves.len() as u64));
-        let upper = backend.build_levels(&leaves, &pads[..pads.len() - 1]);
+        let upper = backend.build_levels(&leaves, &pads[..pads.len() - 1])?;
         let mut levels = Vec::with_capacity(pads.len());
         levels.push(leaves);
         levels.extend(upper);
-        Self::from_levels(levels, pad_leaf)
+        Ok(Self::from_levels(levels, pad_leaf)?)
     }
 
     /// Wraps stored levels after checking that their sizes fit the shape.

@@ -24,6 +24,22 @@ pub fn zkpor(args: &[&str]) -> Output {
         .expect("zkpor binary runs")
 }
 
+/// Whether a `--backend gpu` run of the binary ran. It may fail only because
+/// the machine has no adapter (exit 7, "no GPU adapter"), and then only outside
+/// CI, where the caller skips; any other failure fails the test.
+pub fn gpu_ran(o: &Output, what: &str) -> bool {
+    if o.status.success() {
+        return true;
+    }
+    let no_adapter = o.status.code() == Some(zkpor::error::exit::BACKEND_UNAVAILABLE)
+        && stderr(o).contains("no GPU adapter");
+    if no_adapter && !backends::in_ci() {
+        eprintln!("SKIPPED: {what}: no GPU adapter: {}", stderr(o));
+        return false;
+    }
+    panic!("{what} failed: {}", stderr(o));
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }

@@ -19,7 +19,7 @@ mod sponge;
 
 pub use isa::Isa;
 
-use super::HashBackend;
+use super::{BackendError, BackendResult, HashBackend};
 use crate::digest::Digest;
 use crate::field::F;
 use rayon::prelude::*;
@@ -69,26 +69,28 @@ impl HashBackend for CpuBackend {
         )
     }
 
-    fn hash_leaves(&self, inputs: &[F], width: usize) -> Vec<Digest> {
-        assert!(
-            width > 0 && inputs.len().is_multiple_of(width),
-            "ragged leaf inputs"
-        );
+    fn hash_leaves(&self, inputs: &[F], width: usize) -> BackendResult<Vec<Digest>> {
+        if width == 0 || !inputs.len().is_multiple_of(width) {
+            return Err(BackendError::Invalid(format!(
+                "{} leaf inputs are not rows of {width}",
+                inputs.len()
+            )));
+        }
         let mut out = vec![Digest::ZERO; inputs.len() / width];
         out.par_chunks_mut(HASHES_PER_TASK)
             .zip(inputs.par_chunks(HASHES_PER_TASK * width))
             .for_each(|(out, rows)| self.isa.hash_rows(rows, width, out));
-        out
+        Ok(out)
     }
 
-    fn build_levels(&self, leaves: &[Digest], pads: &[Digest]) -> Vec<Vec<Digest>> {
+    fn build_levels(&self, leaves: &[Digest], pads: &[Digest]) -> BackendResult<Vec<Vec<Digest>>> {
         let mut levels: Vec<Vec<Digest>> = Vec::with_capacity(pads.len());
         for (i, &pad) in pads.iter().enumerate() {
             let below = if i == 0 { leaves } else { &levels[i - 1] };
             let next = self.hash_level(below, pad);
             levels.push(next);
         }
-        levels
+        Ok(levels)
     }
 }
 

@@ -254,7 +254,7 @@ fn column_slices(polys: &Polys, range: std::ops::Range<usize>) -> Vec<&[F]> {
 /// The salt columns in row (bit-reversed) order, as groups after the polynomials'.
 fn salt_groups(gpu: &GpuBackend, salt: Salt, dims: Dims) -> Result<Vec<Group>, GpuError> {
     let engine = gpu.engine();
-    let mut salt = salt.columns(dims.lde_len());
+    let mut salt = salt.columns(dims.lde_len()).map_err(GpuError::Shape)?;
     salt.par_iter_mut()
         .for_each(|c| reverse_index_bits_in_place(c));
     let ranges = columns::groups(salt.len(), dims.lde_len() as u64 * 8, gpu.binding_budget)?;

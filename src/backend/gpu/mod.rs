@@ -30,7 +30,7 @@ use shaders::Kernel;
 use super::commit::{Batch, CommitShape, CommitTimings, Polys, Salt};
 use super::layout::MerkleDigests;
 use super::lde::Direction;
-use super::HashBackend;
+use super::{BackendResult, HashBackend};
 use crate::digest::Digest;
 use crate::field::F;
 use engine::Engine;
@@ -282,12 +282,6 @@ fn join(lo: u32, hi: u32) -> u64 {
     (hi as u64) << 32 | lo as u64
 }
 
-/// The device failing mid-job (lost, out of memory) is not something a caller
-/// can recover from, so the infallible interface ends the run with the reason.
-fn or_die<T>(r: Result<T, GpuError>) -> T {
-    r.unwrap_or_else(|e| panic!("{e}"))
-}
-
 impl HashBackend for GpuBackend {
     fn name(&self) -> &'static str {
         "gpu"
@@ -297,25 +291,30 @@ impl HashBackend for GpuBackend {
         format!("gpu ({}, {} arithmetic)", self.adapter, self.arith.name())
     }
 
-    fn hash_leaves(&self, inputs: &[F], width: usize) -> Vec<Digest> {
-        or_die(self.try_hash_leaves(inputs, width))
+    fn hash_leaves(&self, inputs: &[F], width: usize) -> BackendResult<Vec<Digest>> {
+        Ok(self.try_hash_leaves(inputs, width)?)
     }
 
-    fn build_levels(&self, leaves: &[Digest], pads: &[Digest]) -> Vec<Vec<Digest>> {
-        or_die(self.try_build_levels(leaves, pads))
+    fn build_levels(&self, leaves: &[Digest], pads: &[Digest]) -> BackendResult<Vec<Vec<Digest>>> {
+        Ok(self.try_build_levels(leaves, pads)?)
     }
 
-    fn merkle_tree(&self, inputs: &[F], width: usize, cap_height: usize) -> MerkleDigests {
-        or_die(self.try_merkle_tree(inputs, width, cap_height))
+    fn merkle_tree(
+        &self,
+        inputs: &[F],
+        width: usize,
+        cap_height: usize,
+    ) -> BackendResult<MerkleDigests> {
+        Ok(self.try_merkle_tree(inputs, width, cap_height)?)
     }
 
     /// One device tree over the flattened rows, not one call per block.
-    fn merkle_tree_rows(&self, rows: &[Vec<F>], cap_height: usize) -> MerkleDigests {
+    fn merkle_tree_rows(&self, rows: &[Vec<F>], cap_height: usize) -> BackendResult<MerkleDigests> {
         let width = rows.first().map_or(0, Vec::len);
         self.merkle_tree(&rows.concat(), width, cap_height)
     }
 
-    fn commit(&self, polys: Polys, shape: CommitShape, salt: Salt) -> Batch {
-        or_die(self.try_commit(polys, shape, salt))
+    fn commit(&self, polys: Polys, shape: CommitShape, salt: Salt) -> BackendResult<Batch> {
+        Ok(self.try_commit(polys, shape, salt)?)
     }
 }
