@@ -130,13 +130,22 @@ pub fn reserves_csv(data: &[u8]) {
     }
 }
 
-/// One decimal cell: parsing never panics, and every value it accepts at some
+/// One decimal cell: parsing never panics; `parse_unsigned` accepts what
+/// `parse` accepts, less a leading sign; and every value accepted at some
 /// decimals prints back, with `format_units`, to text that parses to the same units.
 pub fn decimal(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let d = match Decimal::parse(text) {
+    let parsed = Decimal::parse(text);
+    let unsigned = Decimal::parse_unsigned(text);
+    let signed = text.starts_with(['+', '-']);
+    assert_eq!(
+        unsigned.as_ref().ok(),
+        parsed.as_ref().ok().filter(|_| !signed),
+        "parse_unsigned({text:?}) disagrees with parse"
+    );
+    let d = match parsed {
         Ok(d) => d,
         Err(e) => {
             assert!(!e.to_string().is_empty());
