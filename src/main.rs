@@ -792,9 +792,11 @@ fn run_verify_user(a: VerifyUserArgs) -> Result<()> {
     let bytes = std::fs::read(&a.file).map_err(Error::io("cannot read", &a.file))?;
     let proof =
         zkpor::artifacts::user_proof::parse_user_proof(&a.file.display().to_string(), &bytes)?;
+    // A summary that cannot be read is an I/O or format error; one the proof
+    // does not match is part of the verdict.
     let published = match &a.summary {
-        Some(path) => Some(root_from_summary(&proof, &read_summary_file(path)?)?),
-        None => None,
+        Some(path) => root_from_summary(&proof, &read_summary_file(path)?).map(Some),
+        None => Ok(None),
     };
     let root = match (&a.root, &a.verified) {
         (Some(r), _) => {
@@ -805,9 +807,9 @@ fn run_verify_user(a: VerifyUserArgs) -> Result<()> {
                 .values
                 .account_root,
         ),
-        (None, None) => published,
+        (None, None) => published.as_ref().ok().copied().flatten(),
     };
-    let verdict = verify_user_proof(&proof, root);
+    let verdict = published.and_then(|_| verify_user_proof(&proof, root));
     report::print_user_verdict(&proof, &verdict, a.json);
     verdict.map(|_| ())
 }
