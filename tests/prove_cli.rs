@@ -94,20 +94,26 @@ fn prove_then_verify_the_sample() {
     assert_eq!(committed["root"], summary.root);
 }
 
-#[test]
-fn verify_user_accepts_the_root_of_a_verified_proof() {
-    let out = proven();
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("u.json");
+/// A user proof of the proven sample, written into `dir`.
+fn sample_user_proof(dir: &Path) -> PathBuf {
+    let file = dir.join("u.json");
     let o = zkpor(&[
         "user-proof",
-        s(out),
+        s(proven()),
         "--user",
         "6268de564d05820b",
         "--out",
         s(&file),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
+    file
+}
+
+#[test]
+fn verify_user_accepts_the_root_of_a_verified_proof() {
+    let out = proven();
+    let dir = tempfile::tempdir().unwrap();
+    let file = sample_user_proof(dir.path());
     let o = zkpor(&["verify-user", s(&file), "--verified", s(out)]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("VALID: user 6268de564d05820b"));
@@ -381,16 +387,7 @@ fn verifier_data_rebuilds_the_published_verifier_data_without_a_proof() {
 fn verify_user_with_the_summary_refuses_a_relabelled_asset() {
     let out = proven();
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("u.json");
-    let o = zkpor(&[
-        "user-proof",
-        s(out),
-        "--user",
-        "6268de564d05820b",
-        "--out",
-        s(&file),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let file = sample_user_proof(dir.path());
     let summary = out.join("summary.json");
     let ok = zkpor(&["verify-user", s(&file), "--summary", s(&summary)]);
     assert!(ok.status.success(), "{}{}", stdout(&ok), stderr(&ok));
