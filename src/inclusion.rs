@@ -60,6 +60,24 @@ pub fn make_user_proof(out: &Path, user: &str) -> Result<UserProofFile> {
     })
 }
 
+/// The id of the user at leaf `index` of a commit output directory.
+pub fn user_at(out: &Path, index: u64) -> Result<String> {
+    let path = out.join(names::ACCOUNTS);
+    let mut reader = AccountsReader::open(&path).map_err(Error::io("cannot read", &path))?;
+    match reader.nth(index as usize) {
+        Some(rec) => Ok(rec
+            .map_err(Error::io("corrupt account store", &path))?
+            .account
+            .id()
+            .as_str()
+            .to_string()),
+        None => Err(Error::Usage(format!(
+            "{} has no leaf {index}",
+            path.display()
+        ))),
+    }
+}
+
 fn find_account(out: &Path, user: &str) -> Result<(u64, StoredAccount)> {
     let path = out.join(names::ACCOUNTS);
     let reader = AccountsReader::open(&path).map_err(Error::io("cannot read", &path))?;

@@ -13,7 +13,7 @@ use zkpor::commit::{commit, CommitRequest};
 use zkpor::datagen::{generate, AccountsFormat, GenConfig};
 use zkpor::digest::Digest;
 use zkpor::error::{exit, Error, Result};
-use zkpor::inclusion::{make_user_proof, root_from_summary, verify_user_proof};
+use zkpor::inclusion::{make_user_proof, root_from_summary, user_at, verify_user_proof};
 use zkpor::job::events::{LogFormat, Reporter};
 use zkpor::job::shard::ShardSpec;
 use zkpor::job::{BatchSize, Engine, Proving};
@@ -555,7 +555,7 @@ fn run_demo(a: DemoArgs, backend: &dyn HashBackend, reporter: Reporter) -> Resul
     let verified = verify_out(&outcome.out, default_cache_dir().as_deref());
     report::print_verify(&outcome.out, &verified, false);
     verified?;
-    let user = first_user(&file("accounts.csv"))?;
+    let user = user_at(&outcome.out, 0)?;
     let proof = make_user_proof(&outcome.out, &user)?;
     let path = outcome.out.join(format!("user-{user}.json"));
     let json = serde_json::to_vec_pretty(&proof).map_err(|e| Error::Usage(e.to_string()))?;
@@ -565,16 +565,6 @@ fn run_demo(a: DemoArgs, backend: &dyn HashBackend, reporter: Reporter) -> Resul
     let verdict = verify_user_proof(&proof, Some(root));
     report::print_user_verdict(&proof, &verdict, false);
     verdict.map(|_| ())
-}
-
-/// The first user id of a wide CSV, for the demo.
-fn first_user(accounts: &std::path::Path) -> Result<String> {
-    let text = std::fs::read_to_string(accounts).map_err(Error::io("cannot read", accounts))?;
-    text.lines()
-        .nth(1)
-        .and_then(|l| l.split(',').next())
-        .map(str::to_string)
-        .ok_or_else(|| Error::Usage(format!("{} has no users", accounts.display())))
 }
 
 fn run_gen(a: GenArgs, progress: Progress) -> Result<()> {

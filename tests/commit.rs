@@ -8,6 +8,10 @@
 //! coefficients) rather than taking their product, to stay quick on a
 //! software adapter.
 
+mod common;
+
+use common::backends::open_gpu_with;
+
 use std::sync::OnceLock;
 
 use plonky2::field::fft::{fft, ifft};
@@ -23,10 +27,6 @@ use zkpor::backend::{
 };
 use zkpor::datagen::Rng;
 use zkpor::field::{F, P};
-
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
-}
 
 /// The GPU set-ups under test.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,18 +55,7 @@ fn open(setup: Setup) -> Option<GpuBackend> {
         opts.max_chunk_log = 3;
         opts.binding_budget = TINY_BUDGET;
     }
-    match GpuBackend::open(opts) {
-        Ok(gpu) => Some(gpu),
-        Err(GpuError::Unsupported(what)) if arith == Arith::U64 => {
-            eprintln!("adapter lacks {what}: u64 variant not tested here");
-            None
-        }
-        Err(e) if in_ci() => panic!("CI=true and the GPU backend is unavailable: {e}"),
-        Err(e) => {
-            eprintln!("SKIPPED: no GPU adapter ({e})");
-            None
-        }
-    }
+    open_gpu_with(opts)
 }
 
 /// One backend per set-up, shared by the tests in this binary.

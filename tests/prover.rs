@@ -15,6 +15,10 @@
 //! The GPU tests use whatever adapter wgpu finds (lavapipe in CI); with CI=true
 //! a missing adapter fails them, elsewhere they say so and pass.
 
+mod common;
+
+use common::backends::open_gpu_with;
+
 use std::sync::{Arc, OnceLock};
 
 use plonky2::field::extension::Extendable;
@@ -409,21 +413,10 @@ fn a_witness_of_another_circuit_is_refused() {
 
 // --- The GPU backend.
 
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
-}
-
 fn gpu() -> Option<&'static GpuBackend> {
     static GPU: OnceLock<Option<GpuBackend>> = OnceLock::new();
-    GPU.get_or_init(|| match GpuBackend::open(GpuOptions::default()) {
-        Ok(gpu) => Some(gpu),
-        Err(e) if in_ci() => panic!("CI=true and the GPU backend is unavailable: {e}"),
-        Err(e) => {
-            eprintln!("SKIPPED: no GPU adapter ({e})");
-            None
-        }
-    })
-    .as_ref()
+    GPU.get_or_init(|| open_gpu_with(GpuOptions::default()))
+        .as_ref()
 }
 
 #[test]

@@ -19,9 +19,8 @@ use rayon::prelude::*;
 
 use super::layout::MerkleDigests;
 use super::{lde, leaf_digests, tree_over_leaves, BackendError, BackendResult, HashBackend};
-use crate::circuits::{C, D};
 use crate::digest::Digest;
-use crate::field::F;
+use crate::field::{C, D, F};
 
 /// plonky2's polynomial commitment, as the prover holds it.
 pub type Batch = PolynomialBatch<F, C, D>;

@@ -12,16 +12,9 @@ pub mod set;
 pub mod sizing;
 pub mod witness;
 
-use crate::field::F;
-use plonky2::plonk::config::PoseidonGoldilocksConfig;
-use plonky2::plonk::proof::ProofWithPublicInputs;
-
-/// Extension degree used throughout.
-pub const D: usize = 2;
-/// The hash configuration of every proof.
-pub type C = PoseidonGoldilocksConfig;
-/// A proof with its public inputs.
-pub type Proof = ProofWithPublicInputs<F, C, D>;
+/// The proof configuration lives at the field level (`crate::field`), below
+/// the backend and the prover; the circuits re-export it for their callers.
+pub use crate::field::{Proof, C, D};
 
 pub use aggregate::AggregateCircuit;
 pub use batch::BatchCircuit;

@@ -12,6 +12,12 @@ pub const MAX_ARITY_LOG: u32 = 16;
 /// whenever any circuit changes: it also keys the local verifier-data cache.
 pub const CIRCUIT_VERSION: u64 = 1;
 
+/// B' = min(B, 2^depth): the users per batch proof for a requested `batch_size`
+/// (the one place this is derived; docs/FORMAT.md §9).
+pub fn effective_batch_size(batch_size: usize, depth: u32) -> usize {
+    batch_size.min(1 << depth)
+}
+
 /// Parameters that fix every circuit of a round.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ProofParams {
@@ -52,8 +58,9 @@ impl ProofParams {
         self.batch_log.min(self.depth)
     }
 
+    /// B' = min(B, 2^depth), the user slots of each batch proof.
     pub fn batch_size(&self) -> usize {
-        1 << self.leaf_batch_log()
+        effective_batch_size(1 << self.batch_log, self.depth)
     }
 
     pub fn num_batches(&self) -> u64 {

@@ -9,6 +9,7 @@ use super::events::Reporter;
 use super::killpoint::{self, Kind};
 use super::layout::{names, JobDir};
 use crate::artifacts::{self, names as out, Summary};
+use crate::circuits::params::effective_batch_size;
 use crate::circuits::witness::PriceVector;
 use crate::commit::{build_commitment, ms, CommitRequest};
 use crate::error::{Error, Result};
@@ -29,6 +30,22 @@ pub struct Commitment {
     /// Reserve per asset in units.
     pub reserves: Vec<u64>,
     pub batches: BatchIndex,
+}
+
+impl Commitment {
+    /// The commitment a checked record describes, with its tree and batch index.
+    fn from_record(record: CommitRecord, tree: AccountTree, batches: BatchIndex) -> Self {
+        Commitment {
+            prices: PriceVector {
+                value_scale: record.summary.value_scale,
+                prices: record.committed_prices,
+            },
+            reserves: record.reserves,
+            summary: record.summary,
+            tree,
+            batches,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -141,7 +158,7 @@ fn load(job: &JobDir, batch_size: usize) -> std::result::Result<Commitment, Stri
     if tree.root().to_hex() != record.summary.root || tree.num_leaves() != record.summary.users {
         return Err("the tree does not match the recorded root".into());
     }
-    let leaf_batch = batch_size.min(1 << tree.depth());
+    let leaf_batch = effective_batch_size(batch_size, tree.depth());
     if record.batch_size != leaf_batch {
         return Err(format!(
             "batch index cut at {} users, this job proves {leaf_batch}",
@@ -159,16 +176,7 @@ fn load(job: &JobDir, batch_size: usize) -> std::result::Result<Commitment, Stri
     {
         return Err("the batch index or prices do not fit the commitment".into());
     }
-    Ok(Commitment {
-        prices: PriceVector {
-            value_scale: record.summary.value_scale,
-            prices: record.committed_prices,
-        },
-        reserves: record.reserves,
-        summary: record.summary,
-        tree,
-        batches,
-    })
+    Ok(Commitment::from_record(record, tree, batches))
 }
 
 /// Builds the commitment from the inputs and installs it.
@@ -196,7 +204,7 @@ fn build_into(
     [acc_tmp, tree_tmp, idx_tmp]: [&Path; 3],
 ) -> Result<Commitment> {
     let staged = build_commitment(inputs.request, inputs.key, acc_tmp, tree_tmp)?;
-    let leaf_batch = batch_size.min(1 << staged.tree.depth());
+    let leaf_batch = effective_batch_size(batch_size, staged.tree.depth());
     let t = Instant::now();
     batch_index::write(acc_tmp, leaf_batch, idx_tmp).map_err(Error::io("cannot write", idx_tmp))?;
     let mut summary = staged.summary;
@@ -262,16 +270,7 @@ fn build_into(
     let record = sealed.record;
     let batches = BatchIndex::open(&job.file(names::BATCH_INDEX))
         .map_err(Error::io("cannot read", job.file(names::BATCH_INDEX)))?;
-    Ok(Commitment {
-        prices: PriceVector {
-            value_scale: record.summary.value_scale,
-            prices: record.committed_prices,
-        },
-        reserves: record.reserves,
-        summary: record.summary,
-        tree: staged.tree,
-        batches,
-    })
+    Ok(Commitment::from_record(record, staged.tree, batches))
 }
 
 /// SHA-256 of the record as compact JSON (keys in declaration order, no whitespace).

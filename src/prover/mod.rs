@@ -29,8 +29,7 @@ use plonky2::plonk::proof::{Proof as PlonkProof, ProofWithPublicInputs};
 use plonky2::util::timing::TimingTree;
 
 use crate::backend::{BackendError, Batch, CommitShape, HashBackend, Polys, Salt};
-use crate::circuits::{Proof, C, D};
-use crate::field::F;
+use crate::field::{Proof, C, D, F};
 
 pub use selectors::Selectors;
 pub use support::Unsupported;

@@ -11,8 +11,7 @@ use plonky2::plonk::proof::OpeningSet;
 
 use super::transcript::Ext;
 use crate::backend::Batch;
-use crate::circuits::D;
-use crate::field::F;
+use crate::field::{D, F};
 
 /// The oracles in commitment order. Their blinding flags are plonky2's protocol
 /// constants (`PlonkOracle::*.blinding`), whatever the zero-knowledge setting.

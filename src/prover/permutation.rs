@@ -13,8 +13,7 @@ use plonky2::plonk::circuit_data::{CommonCircuitData, ProverOnlyCircuitData};
 use rayon::prelude::*;
 
 use super::vanishing::Permutation;
-use crate::circuits::{C, D};
-use crate::field::F;
+use crate::field::{C, D, F};
 
 /// The columns plonky2 commits, in its order: Z for each challenge, then each
 /// challenge's partial products.

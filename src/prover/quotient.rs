@@ -21,8 +21,7 @@ use rayon::prelude::*;
 use super::selectors::Selectors;
 use super::vanishing::{horner, permutation_terms, Permutation, PointRows};
 use crate::backend::Batch;
-use crate::circuits::D;
-use crate::field::F;
+use crate::field::{D, F};
 
 /// Points per batch: gate evaluations amortise their per-call costs over a
 /// batch, while a batch's rows and constraint values stay in cache.

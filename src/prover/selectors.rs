@@ -9,8 +9,7 @@ use anyhow::{ensure, Context, Result};
 use plonky2::plonk::circuit_data::CommonCircuitData;
 use plonky2::util::serialization::{Buffer, Read, Write};
 
-use crate::circuits::D;
-use crate::field::F;
+use crate::field::{D, F};
 
 /// Selector index of each gate and the gate range of each selector group.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -5,8 +5,7 @@
 use plonky2::plonk::circuit_data::{CommonCircuitData, ProverOnlyCircuitData};
 use plonky2::util::log2_ceil;
 
-use crate::circuits::{C, D};
-use crate::field::F;
+use crate::field::{C, D, F};
 
 /// A circuit feature the driver does not reproduce.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -13,8 +13,7 @@ use plonky2::iop::challenger::Challenger;
 use plonky2::plonk::circuit_data::{CommonCircuitData, ProverOnlyCircuitData};
 
 use super::vanishing::Permutation;
-use crate::circuits::{C, D};
-use crate::field::F;
+use crate::field::{C, D, F};
 
 pub type Ext = <F as Extendable<D>>::Extension;
 

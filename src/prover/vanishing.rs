@@ -11,8 +11,7 @@
 use plonky2::field::types::Field;
 use plonky2::plonk::circuit_data::CommonCircuitData;
 
-use crate::circuits::D;
-use crate::field::F;
+use crate::field::{D, F};
 
 /// The permutation challenges, with `beta * k_j` precomputed: the identity
 /// permutation's value at wire j and point x is `k_j x`.

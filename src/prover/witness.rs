@@ -10,8 +10,7 @@ use plonky2::iop::witness::{PartialWitness, PartitionWitness, Witness as _};
 use plonky2::plonk::circuit_data::{CommonCircuitData, ProverOnlyCircuitData};
 use rayon::prelude::*;
 
-use crate::circuits::{C, D};
-use crate::field::F;
+use crate::field::{C, D, F};
 
 /// The filled witness, as the prover needs it.
 pub struct Witness {

@@ -14,15 +14,21 @@ pub fn in_ci() -> bool {
 }
 
 fn open_gpu(arith: Arith, max_chunk_log: u32) -> Option<GpuBackend> {
-    let opts = GpuOptions {
+    open_gpu_with(GpuOptions {
         allow_software: true,
         arith: Some(arith),
         max_chunk_log,
         ..GpuOptions::default()
-    };
+    })
+}
+
+/// Opens a GPU backend with `opts`, or says why not: an adapter without
+/// SHADER_INT64 leaves the u64 variant out; no adapter fails under CI=true and
+/// is skipped elsewhere.
+pub fn open_gpu_with(opts: GpuOptions) -> Option<GpuBackend> {
     match GpuBackend::open(opts) {
         Ok(gpu) => Some(gpu),
-        Err(GpuError::Unsupported(what)) if arith == Arith::U64 => {
+        Err(GpuError::Unsupported(what)) if opts.arith == Some(Arith::U64) => {
             eprintln!("adapter lacks {what}: the u64 variant is not tested here");
             None
         }
