@@ -283,7 +283,7 @@ fn summary_binds_every_published_file_by_size_and_sha256() {
         assert_eq!(entry.bytes, bytes.len() as u64, "{}", entry.name);
         assert_eq!(
             entry.sha256,
-            zkpor::job::digests::sha256_hex(&bytes),
+            zkpor::artifacts::sha256::sha256_hex(&bytes),
             "{}",
             entry.name
         );

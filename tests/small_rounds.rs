@@ -69,7 +69,7 @@ fn tamper_proof(out: &Path) {
     let mut summary: Value =
         serde_json::from_slice(&std::fs::read(&summary_path).unwrap()).unwrap();
     let entry = &mut summary["proof"]["files"]["root_proof"];
-    entry["sha256"] = zkpor::job::digests::sha256_hex(&proof).into();
+    entry["sha256"] = zkpor::artifacts::sha256::sha256_hex(&proof).into();
     entry["bytes"] = proof.len().into();
     std::fs::write(&summary_path, serde_json::to_vec_pretty(&summary).unwrap()).unwrap();
 }

@@ -3,6 +3,7 @@
 
 pub mod accounts_file;
 pub(crate) mod binio;
+pub mod sha256;
 pub mod staging;
 pub mod summary;
 pub mod tree_file;

@@ -1,6 +1,6 @@
 //! `summary.json`: the published commitment and per-asset figures.
 
-use crate::job::digests::sha256_hex;
+use super::sha256::sha256_hex;
 use crate::model::{format_units, Asset};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

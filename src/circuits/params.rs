@@ -58,9 +58,14 @@ impl ProofParams {
         self.batch_log.min(self.depth)
     }
 
+    /// B as requested: the value in the parameter digest.
+    pub fn requested_batch_size(&self) -> usize {
+        1 << self.batch_log
+    }
+
     /// B' = min(B, 2^depth), the user slots of each batch proof.
     pub fn batch_size(&self) -> usize {
-        effective_batch_size(1 << self.batch_log, self.depth)
+        effective_batch_size(self.requested_batch_size(), self.depth)
     }
 
     pub fn num_batches(&self) -> u64 {
@@ -83,7 +88,7 @@ impl ProofParams {
     pub fn digest(&self) -> Digest {
         let v = [
             CIRCUIT_VERSION,
-            1u64 << self.batch_log,
+            self.requested_batch_size() as u64,
             1u64 << self.arity_log,
             self.num_assets as u64,
             u64::from(self.depth),

@@ -2,15 +2,11 @@
 //! be recomputed with `sha256sum`: a file's digest is `sha256sum FILE`; an OKX
 //! folder's is `(cd DIR && LC_ALL=C sha256sum *.json) | sha256sum`.
 
+pub use crate::artifacts::sha256::{hex, sha256_hex};
 use sha2::{Digest as _, Sha256};
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
-
-/// Lower-case hex of SHA-256 over `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
 
 /// SHA-256 of a whole file, streamed.
 pub fn sha256_file(path: &Path) -> io::Result<String> {
@@ -43,10 +39,6 @@ pub fn accounts_digest(path: &Path) -> io::Result<String> {
         listing.push_str(&format!("{}  {name}\n", sha256_file(&f)?));
     }
     Ok(sha256_hex(listing.as_bytes()))
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -112,7 +112,12 @@ pub fn prove(req: &ProveRequest) -> Result<ProveOutcome> {
             "--fresh cannot be combined with --shard: it would delete the other shards' work. Start the job over once (zkpor prove --fresh --prepare ...), then run the shards".into(),
         ));
     }
-    let batch_size = resolve_batch_size(req)?;
+    // The asset count fixes `--batch-size auto`'s B and the manifest; bad
+    // assets are refused before anything is written or cleared.
+    let num_assets = read_assets(&c.assets, c.max_problems)
+        .map_err(Error::Input)?
+        .len();
+    let batch_size = resolve_batch_size(req, num_assets);
     // Reject bad B or k before touching the disk (the depth is not known yet).
     ProofParams::new(batch_size, req.arity, 1, 0).map_err(Error::Usage)?;
     let job = JobDir::new(&c.out);
@@ -125,7 +130,7 @@ pub fn prove(req: &ProveRequest) -> Result<ProveOutcome> {
             .map_err(Error::io("cannot clear", &c.out))?;
     }
     let created_dir = !c.out.exists();
-    let started = start(req, batch_size, &job, fresh && ours);
+    let started = start(req, (batch_size, num_assets), &job, fresh && ours);
     let (commitment, generated) = match started {
         Ok(s) => s,
         Err((e, created_manifest)) => {
@@ -217,7 +222,7 @@ pub fn aggregate(
 /// `cleared`: --fresh just removed zkpor's files; other files (user proofs) may stay.
 fn start(
     req: &ProveRequest,
-    batch_size: usize,
+    (batch_size, num_assets): (usize, usize),
     job: &JobDir,
     cleared: bool,
 ) -> std::result::Result<(Commitment, bool), (Error, bool)> {
@@ -231,10 +236,9 @@ fn start(
         }
     }
     std::fs::create_dir_all(&c.out).map_err(|e| (Error::io("cannot create", &c.out)(e), false))?;
-    let assets = read_assets(&c.assets, c.max_problems).map_err(|e| (Error::Input(e), false))?;
     let (key, secret, generated) =
         resolve_secret(job, c.secret.as_deref(), existing.as_ref()).map_err(|e| (e, false))?;
-    let wanted = wanted_manifest(req, batch_size, assets.len(), secret).map_err(|e| (e, false))?;
+    let wanted = wanted_manifest(req, batch_size, num_assets, secret).map_err(|e| (e, false))?;
     let created = match &existing {
         Some(m) => manifest::check(job, m, &wanted).map(|_| false),
         None => manifest::create_or_check(job, &wanted),
@@ -342,25 +346,23 @@ fn resolve_secret(
 }
 
 /// B as the run uses it: given, or fitted to the asset count (and said so).
-fn resolve_batch_size(req: &ProveRequest) -> Result<usize> {
-    let c = &req.commit;
+fn resolve_batch_size(req: &ProveRequest, num_assets: usize) -> usize {
     match req.batch_size {
-        BatchSize::Given(b) => Ok(b),
+        BatchSize::Given(b) => b,
         BatchSize::Auto => {
-            let assets = read_assets(&c.assets, c.max_problems).map_err(Error::Input)?;
-            let fit = auto_batch(assets.len());
+            let fit = auto_batch(num_assets);
             req.reporter.notice(
                 "batch size",
                 &format!(
                     "--batch-size auto: {} users per batch proof at {} assets ({} of {} rows, {:.1}% filled)",
                     fit.batch_size,
-                    assets.len(),
+                    num_assets,
                     fit.rows,
                     fit.padded_rows,
                     100.0 * fit.fill()
                 ),
             );
-            Ok(fit.batch_size)
+            fit.batch_size
         }
     }
 }

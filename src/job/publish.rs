@@ -11,8 +11,7 @@ use crate::circuits::Proof;
 use crate::commit::read_summary;
 use crate::digest::Digest;
 use crate::error::{Error, Result};
-use crate::prove::verify::{verify_with, ShippedProof};
-use plonky2::util::serialization::DefaultGateSerializer;
+use crate::prove::verify::{verifier_bytes, verify_with, ShippedProof};
 use std::time::Instant;
 
 /// The root proof checkpoint, if one checks out.
@@ -67,26 +66,19 @@ pub fn prove_root(check: &Checker, prover: &Prover, top: &Proof) -> Result<Proof
 /// The published files of `root`: proof and the root circuit's verifier data.
 fn published_files(check: &Checker, root: &Proof) -> Result<[(&'static str, Vec<u8>); 3]> {
     let data = &check.circuits.root().data;
-    let ser =
-        |e: plonky2::util::serialization::IoError| Error::Prove(format!("serialisation: {e:?}"));
+    let [common, verifier_only] =
+        verifier_bytes(&data.common, &data.verifier_only).map_err(Error::Prove)?;
     Ok([
         (out::ROOT_PROOF, root.to_bytes()),
-        (
-            out::COMMON_DATA,
-            data.common.to_bytes(&DefaultGateSerializer).map_err(ser)?,
-        ),
-        (
-            out::VERIFIER_ONLY,
-            data.verifier_only.to_bytes().map_err(ser)?,
-        ),
+        (out::COMMON_DATA, common),
+        (out::VERIFIER_ONLY, verifier_only),
     ])
 }
 
-/// summary.json for `root`: the commitment's summary, a proof section that
-/// binds the published `files`, and `timings`.
+/// summary.json for a root proof: the commitment's summary, a proof section
+/// that binds the published `files` (the proof first), and `timings`.
 pub fn summary(
     check: &Checker,
-    root: &Proof,
     files: &[(&'static str, Vec<u8>); 3],
     timings: &[(&str, u64)],
 ) -> Summary {
@@ -98,7 +90,7 @@ pub fn summary(
     }
     let [proof, common, verifier] = files;
     s.proof = Some(ProofSummary {
-        batch_size: 1 << p.batch_log,
+        batch_size: p.requested_batch_size(),
         batch_size_auto: check.batch_size_auto,
         effective_batch_size: p.batch_size(),
         arity: 1 << p.arity_log,
@@ -113,7 +105,7 @@ pub fn summary(
         )
         .to_hex(),
         root_circuit_digest: Digest::from_hash_out(data.verifier_only.circuit_digest).to_hex(),
-        proof_bytes: root.to_bytes().len(),
+        proof_bytes: proof.1.len(),
         zero_knowledge: data.common.config.zero_knowledge,
         files: ProofFiles {
             root_proof: PublishedFile::of(proof.0, &proof.1),
@@ -128,7 +120,7 @@ pub fn summary(
 pub fn already_published(check: &Checker, root: &Proof) -> Option<Summary> {
     let existing = read_summary(check.job.root()).ok()?;
     let files = published_files(check, root).ok()?;
-    let mut want = summary(check, root, &files, &[]);
+    let mut want = summary(check, &files, &[]);
     want.timings_ms = existing.timings_ms.clone();
     if existing != want {
         return None;
@@ -160,7 +152,7 @@ pub fn publish(check: &Checker, root: &Proof, timings: &[(&str, u64)]) -> Result
             .map_err(Error::io("cannot write", &path))?;
         killpoint::written(Kind::Publish);
     }
-    let summary = summary(check, root, &files, timings);
+    let summary = summary(check, &files, timings);
     let shipped = ShippedProof {
         proof: files[0].1.clone(),
         common: files[1].1.clone(),

@@ -9,11 +9,10 @@ use crate::circuits::ProofParams;
 use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::model::bounds::{MAX_ASSETS, MAX_USERS};
-use plonky2::util::serialization::DefaultGateSerializer;
 use serde::Serialize;
 use std::path::Path;
 
-use super::verify::rebuilt_verifier;
+use super::verify::{rebuilt_verifier, verifier_bytes};
 
 /// The deepest account tree: 2^32 users.
 const MAX_DEPTH: u32 = MAX_USERS.trailing_zeros();
@@ -57,10 +56,8 @@ pub fn write_expected(shape: RoundShape, dir: &Path) -> Result<ExpectedVerifier>
         )));
     }
     let (data, _) = rebuilt_verifier(params, None)?;
-    let ser =
-        |e: plonky2::util::serialization::IoError| Error::Usage(format!("serialisation: {e:?}"));
-    let common = data.common.to_bytes(&DefaultGateSerializer).map_err(ser)?;
-    let verifier_only = data.verifier_only.to_bytes().map_err(ser)?;
+    let [common, verifier_only] =
+        verifier_bytes(&data.common, &data.verifier_only).map_err(Error::Usage)?;
     std::fs::create_dir_all(dir).map_err(Error::io("cannot create", dir))?;
     for (name, bytes) in [
         (names::COMMON_DATA, &common),
@@ -70,7 +67,7 @@ pub fn write_expected(shape: RoundShape, dir: &Path) -> Result<ExpectedVerifier>
         write_atomic(&path, bytes).map_err(Error::io("cannot write", &path))?;
     }
     Ok(ExpectedVerifier {
-        batch_size: 1 << params.batch_log,
+        batch_size: params.requested_batch_size(),
         effective_batch_size: params.batch_size(),
         arity: 1 << params.arity_log,
         num_assets: params.num_assets,

@@ -10,7 +10,9 @@ use crate::commit::{ms, read_summary};
 use crate::error::{Error, Result};
 use crate::field::F;
 use crate::model::Decimal;
-use plonky2::plonk::circuit_data::VerifierCircuitData;
+use plonky2::plonk::circuit_data::{
+    CommonCircuitData, VerifierCircuitData, VerifierOnlyCircuitData,
+};
 use plonky2::util::serialization::DefaultGateSerializer;
 use std::path::Path;
 use std::time::Instant;
@@ -56,6 +58,19 @@ impl ShippedProof {
             verifier_only: read(&files.verifier_only, names::VERIFIER_ONLY)?,
         })
     }
+}
+
+/// A root circuit's verifier data as zkpor publishes it: the common data
+/// (with `DefaultGateSerializer`) and the verifier-only data, in plonky2's bytes.
+pub fn verifier_bytes(
+    common: &CommonCircuitData<F, D>,
+    verifier_only: &VerifierOnlyCircuitData<C, D>,
+) -> std::result::Result<[Vec<u8>; 2], String> {
+    let err = |e: plonky2::util::serialization::IoError| format!("serialisation: {e:?}");
+    Ok([
+        common.to_bytes(&DefaultGateSerializer).map_err(err)?,
+        verifier_only.to_bytes().map_err(err)?,
+    ])
 }
 
 /// Where rebuilt verifier data came from.
@@ -163,20 +178,13 @@ pub fn verify_with(
     shipped: &ShippedProof,
 ) -> Result<RootValues> {
     let bad = |m: String| Error::Verify(m);
-    let common = data
-        .common
-        .to_bytes(&DefaultGateSerializer)
-        .map_err(|e| bad(format!("{e:?}")))?;
+    let [common, verifier] = verifier_bytes(&data.common, &data.verifier_only).map_err(bad)?;
     if shipped.common != common {
         return Err(bad(
             "the shipped common circuit data differs from the circuit rebuilt from the parameters"
                 .into(),
         ));
     }
-    let verifier = data
-        .verifier_only
-        .to_bytes()
-        .map_err(|e| bad(format!("{e:?}")))?;
     if shipped.verifier_only != verifier {
         return Err(bad(
             "the shipped verifier data differs from the circuit rebuilt from the parameters".into(),
@@ -304,8 +312,7 @@ mod cache {
     ) -> Option<()> {
         let (c, v) = paths(dir, params);
         std::fs::create_dir_all(dir).ok()?;
-        let common = data.common.to_bytes(&DefaultGateSerializer).ok()?;
-        let verifier = data.verifier_only.to_bytes().ok()?;
+        let [common, verifier] = super::verifier_bytes(&data.common, &data.verifier_only).ok()?;
         crate::artifacts::write_atomic(&c, &common).ok()?;
         crate::artifacts::write_atomic(&v, &verifier).ok()
     }
