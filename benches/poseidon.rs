@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use std::time::Duration;
 use zkpor::backend::cpu::Isa;
 use zkpor::backend::gpu::Arith;
-use zkpor::backend::{CpuBackend, GpuBackend, GpuOptions, HashBackend};
+use zkpor::backend::{CpuBackend, GpuBackend, GpuOptions, MerkleHasher};
 use zkpor::field::F;
 use zkpor::leaf::{leaf_width, padding_leaf};
 use zkpor::tree::AccountTree;

@@ -4,20 +4,10 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use plonky2::plonk::circuit_data::CircuitConfig;
 use std::time::Duration;
-use zkpor::bench::fixtures;
-use zkpor::circuits::witness::{PriceVector, UserSlot};
-use zkpor::circuits::{AggregateCircuit, BatchCircuit, Proof};
+use zkpor::bench::fixtures::BatchProof;
+use zkpor::circuits::{AggregateCircuit, Proof};
 
 const ASSETS: usize = 20;
-
-fn prices() -> PriceVector {
-    fixtures::prices(ASSETS)
-}
-
-/// Full batches: every user holds three assets and a little debt in a fourth.
-fn users(n: usize) -> Vec<Option<UserSlot>> {
-    fixtures::full_batch(n, ASSETS)
-}
 
 fn bench_batch(c: &mut Criterion) {
     let mut group = c.benchmark_group("batch_proof_20_assets");
@@ -25,13 +15,11 @@ fn bench_batch(c: &mut Criterion) {
         .sample_size(10)
         .measurement_time(Duration::from_secs(20));
     for log_b in [6u32, 7, 8] {
-        let circuit =
-            BatchCircuit::build(log_b, ASSETS, CircuitConfig::standard_recursion_config());
-        let slots = users(1 << log_b);
+        let fixture = BatchProof::new(log_b, ASSETS);
         group.bench_with_input(
             BenchmarkId::new("users", 1u32 << log_b),
-            &slots,
-            |b, slots| b.iter(|| circuit.prove(&prices(), slots).expect("batch proves")),
+            &fixture,
+            |b, fixture| b.iter(|| fixture.plonky2().expect("batch proves")),
         );
     }
     group.finish();
@@ -39,8 +27,9 @@ fn bench_batch(c: &mut Criterion) {
 
 fn bench_aggregation(c: &mut Criterion) {
     let config = CircuitConfig::standard_recursion_config();
-    let batch = BatchCircuit::build(7, ASSETS, config.clone());
-    let child: Proof = batch.prove(&prices(), &users(128)).expect("batch proves");
+    let fixture = BatchProof::new(7, ASSETS);
+    let batch = &fixture.circuit;
+    let child: Proof = fixture.plonky2().expect("batch proves");
     let mut group = c.benchmark_group("aggregation_proof_20_assets");
     group
         .sample_size(10)
@@ -57,7 +46,12 @@ fn bench_aggregation(c: &mut Criterion) {
         group.bench_with_input(
             BenchmarkId::new("arity", 1u32 << arity_log),
             &children,
-            |b, children| b.iter(|| agg.prove(children).expect("aggregation proves")),
+            |b, children| {
+                b.iter(|| {
+                    let inputs = agg.witness(children).expect("a full node");
+                    agg.data.prove(inputs).expect("aggregation proves")
+                })
+            },
         );
     }
     group.finish();

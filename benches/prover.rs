@@ -6,34 +6,17 @@
 //! Before measuring, one driver proof per backend prints its phase breakdown.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use plonky2::plonk::circuit_data::CircuitConfig;
 use std::time::Duration;
-use zkpor::backend::{CpuBackend, GpuBackend, GpuOptions, HashBackend};
-use zkpor::bench::fixtures;
-use zkpor::circuits::witness::{PriceVector, UserSlot};
-use zkpor::circuits::BatchCircuit;
+use zkpor::backend::{Backend, CpuBackend, GpuBackend, GpuOptions};
+use zkpor::bench::fixtures::BatchProof;
 use zkpor::prover::Prover;
 
 const ASSETS: usize = 20;
 const BATCH_LOG: u32 = 8;
 
-fn prices() -> PriceVector {
-    fixtures::prices(ASSETS)
-}
-
-/// Full batches: every user holds three assets and a little debt in a fourth.
-fn users(n: usize) -> Vec<Option<UserSlot>> {
-    fixtures::full_batch(n, ASSETS)
-}
-
-fn print_phases(
-    name: &str,
-    backend: &dyn HashBackend,
-    circuit: &BatchCircuit,
-    users: &[Option<UserSlot>],
-) {
-    let pw = circuit.witness(&prices(), users).expect("witness");
-    let proved = Prover::for_circuit(backend, &circuit.data)
+fn print_phases(name: &str, backend: &dyn Backend, fixture: &BatchProof) {
+    let pw = fixture.inputs().expect("witness");
+    let proved = Prover::for_circuit(backend, &fixture.circuit.data)
         .expect("supported circuit")
         .prove(pw)
         .expect("driver proves");
@@ -49,12 +32,7 @@ fn print_phases(
 }
 
 fn bench_batch_proof(c: &mut Criterion) {
-    let circuit = BatchCircuit::build(
-        BATCH_LOG,
-        ASSETS,
-        CircuitConfig::standard_recursion_config(),
-    );
-    let users = users(1 << BATCH_LOG);
+    let fixture = BatchProof::new(BATCH_LOG, ASSETS);
     let gpu = match GpuBackend::open(GpuOptions::default()) {
         Ok(gpu) => {
             let name = if gpu.adapter().is_hardware() {
@@ -69,9 +47,9 @@ fn bench_batch_proof(c: &mut Criterion) {
             None
         }
     };
-    print_phases("cpu", CpuBackend::detected(), &circuit, &users);
+    print_phases("cpu", CpuBackend::detected(), &fixture);
     if let Some((name, gpu)) = &gpu {
-        print_phases(name, gpu, &circuit, &users);
+        print_phases(name, gpu, &fixture);
     }
 
     let mut group = c.benchmark_group("batch_proof_256x20");
@@ -79,30 +57,19 @@ fn bench_batch_proof(c: &mut Criterion) {
         .sample_size(10)
         .measurement_time(Duration::from_secs(30));
     group.bench_function("plonky2_prove", |b| {
-        b.iter(|| circuit.prove(&prices(), &users).expect("plonky2 proves"))
+        b.iter(|| fixture.plonky2().expect("plonky2 proves"))
     });
     let stock = zkpor::bench::stock::Plonky2Backend::default();
-    group.bench_function("driver_plonky2_commitments", |b| {
-        b.iter(|| {
-            circuit
-                .prove_with(&stock, &prices(), &users)
-                .expect("driver proves")
-        })
-    });
-    group.bench_function("driver_cpu", |b| {
-        b.iter(|| {
-            circuit
-                .prove_with(CpuBackend::detected(), &prices(), &users)
-                .expect("driver proves")
-        })
-    });
+    let mut drivers: Vec<(String, &dyn Backend)> = vec![
+        ("driver_plonky2_commitments".into(), &stock),
+        ("driver_cpu".into(), CpuBackend::detected()),
+    ];
     if let Some((name, gpu)) = &gpu {
-        group.bench_function(format!("driver_{name}"), |b| {
-            b.iter(|| {
-                circuit
-                    .prove_with(gpu, &prices(), &users)
-                    .expect("driver proves")
-            })
+        drivers.push((format!("driver_{name}"), gpu));
+    }
+    for (name, backend) in drivers {
+        group.bench_function(name, |b| {
+            b.iter(|| fixture.driver(backend).expect("driver proves"))
         });
     }
     group.finish();

@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use zkpor::backend::gpu::Arith;
-use zkpor::backend::{select, Choice, CpuBackend, GpuBackend, GpuError, GpuOptions, HashBackend};
+use zkpor::backend::{select, Backend, Choice, CpuBackend, GpuBackend, GpuError, GpuOptions};
 use zkpor::bench::SectionKind;
 use zkpor::commit::read_summary_file;
 use zkpor::commit::{commit, CommitRequest};
@@ -16,7 +16,7 @@ use zkpor::error::{exit, Error, Result};
 use zkpor::inclusion::{make_user_proof, root_from_summary, user_at, verify_user_proof};
 use zkpor::job::events::{LogFormat, Reporter};
 use zkpor::job::shard::ShardSpec;
-use zkpor::job::{BatchSize, Engine, Proving};
+use zkpor::job::{BatchSize, ProverKind, Proving};
 use zkpor::progress::Progress;
 use zkpor::prove::expected::{write_expected, RoundShape};
 use zkpor::prove::verify::{default_cache_dir, verify_out};
@@ -132,9 +132,9 @@ enum ProverArg {
 impl ProvingArgs {
     fn proving(&self) -> Proving {
         Proving {
-            engine: match self.prover {
-                ProverArg::Driver => Engine::Driver,
-                ProverArg::Plonky2 => Engine::Plonky2,
+            prover: match self.prover {
+                ProverArg::Driver => ProverKind::Driver,
+                ProverArg::Plonky2 => ProverKind::Plonky2,
             },
             in_flight: self.in_flight as usize,
         }
@@ -416,7 +416,7 @@ fn main() -> ExitCode {
         Some(b) => reporter.with_backend(b.name()),
         None => reporter,
     };
-    let hashing: &dyn HashBackend = backend.as_deref().unwrap_or(CpuBackend::detected());
+    let hashing: &dyn Backend = backend.as_deref().unwrap_or(CpuBackend::detected());
     let result = match cli.command {
         Command::Demo(a) => run_demo(a, hashing, reporter.clone()),
         Command::Gen(a) => run_gen(a, progress),
@@ -496,7 +496,7 @@ fn quiet_headless_wayland_probe() {
 }
 
 /// Opens the backend the user asked for; `auto` says why it fell back to the CPU.
-fn open_backend(a: BackendArgs, reporter: &Reporter) -> Result<Box<dyn HashBackend>> {
+fn open_backend(a: BackendArgs, reporter: &Reporter) -> Result<Box<dyn Backend>> {
     let choice = match a.backend {
         BackendArg::Auto => Choice::Auto,
         BackendArg::Gpu => Choice::Gpu,
@@ -516,7 +516,7 @@ fn peak_rss_kb() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-fn run_demo(a: DemoArgs, backend: &dyn HashBackend, reporter: Reporter) -> Result<()> {
+fn run_demo(a: DemoArgs, backend: &dyn Backend, reporter: Reporter) -> Result<()> {
     let file = |name: &str| a.data.join(name);
     if !file("accounts.csv").exists() {
         return Err(Error::Usage(format!(
@@ -590,7 +590,7 @@ fn run_gen(a: GenArgs, progress: Progress) -> Result<()> {
 
 fn commit_request<'a>(
     a: &CommitArgs,
-    backend: &'a dyn HashBackend,
+    backend: &'a dyn Backend,
     progress: Progress,
 ) -> CommitRequest<'a> {
     CommitRequest {
@@ -627,7 +627,7 @@ fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
     Ok(())
 }
 
-fn run_prove(a: ProveArgs, backend: &dyn HashBackend, reporter: Reporter) -> Result<()> {
+fn run_prove(a: ProveArgs, backend: &dyn Backend, reporter: Reporter) -> Result<()> {
     let shard = match (&a.shard, &a.shard_index_env, a.shard_count) {
         (Some(s), _, _) => Some(*s),
         (None, Some(var), Some(count)) => Some(shard_from_env(var, count)?),
@@ -667,7 +667,7 @@ fn shard_from_env(var: &str, count: u32) -> Result<ShardSpec> {
     ShardSpec::new(index, count).map_err(|e| Error::Usage(format!("--shard-index-env: {e}")))
 }
 
-fn run_aggregate(a: AggregateArgs, backend: &dyn HashBackend, reporter: Reporter) -> Result<()> {
+fn run_aggregate(a: AggregateArgs, backend: &dyn Backend, reporter: Reporter) -> Result<()> {
     let outcome = aggregate(&a.dir, backend, a.proving.proving(), &reporter)?;
     print_outcome(&outcome, a.json)
 }
@@ -719,12 +719,7 @@ fn run_verifier_data(a: VerifierDataArgs) -> Result<()> {
     }
 }
 
-fn run_commit(
-    a: CommitArgs,
-    backend: &dyn HashBackend,
-    progress: Progress,
-    quiet: bool,
-) -> Result<()> {
+fn run_commit(a: CommitArgs, backend: &dyn Backend, progress: Progress, quiet: bool) -> Result<()> {
     let outcome = commit(&commit_request(&a, backend, progress))?;
     warn_generated_secret(outcome.generated_secret.as_ref(), quiet);
     if a.json {

@@ -19,10 +19,10 @@ use plonky2::field::polynomial::{PolynomialCoeffs, PolynomialValues};
 use plonky2::field::types::{Field, PrimeField64};
 use plonky2::fri::oracle::SALT_SIZE;
 use plonky2::util::timing::TimingTree;
+use zkpor::backend::cpu::dft as lde;
 use zkpor::backend::gpu::Arith;
-use zkpor::backend::lde;
 use zkpor::backend::{
-    Batch, CommitShape, CpuBackend, Direction, GpuBackend, GpuError, GpuOptions, HashBackend,
+    Backend, CpuBackend, Direction, GpuBackend, GpuError, GpuOptions, Oracle, OracleShape, Oracles,
     Polys, Salt,
 };
 use zkpor::datagen::Rng;
@@ -245,8 +245,8 @@ impl Case {
         }
     }
 
-    fn shape(&self) -> CommitShape {
-        CommitShape {
+    fn shape(&self) -> OracleShape {
+        OracleShape {
             rate_bits: self.rate_bits,
             cap_height: self.cap_height,
         }
@@ -261,21 +261,21 @@ fn copy(polys: &Polys) -> Polys {
 }
 
 /// plonky2's own commitment.
-fn plonky2_commit(polys: Polys, c: &Case) -> Batch {
+fn plonky2_commit(polys: Polys, c: &Case) -> Oracle {
     let mut timing = TimingTree::default();
     match polys {
         Polys::Values(v) => {
-            Batch::from_values(v, c.rate_bits, c.blinding, c.cap_height, &mut timing, None)
+            Oracle::from_values(v, c.rate_bits, c.blinding, c.cap_height, &mut timing, None)
         }
         Polys::Coeffs(p) => {
-            Batch::from_coeffs(p, c.rate_bits, c.blinding, c.cap_height, &mut timing, None)
+            Oracle::from_coeffs(p, c.rate_bits, c.blinding, c.cap_height, &mut timing, None)
         }
     }
 }
 
 /// The salt plonky2 drew, read back out of its leaves: the last SALT_SIZE
 /// elements of each row, rows bit-reversed; returned as columns in LDE order.
-fn salt_of(batch: &Batch, c: &Case) -> Salt {
+fn salt_of(batch: &Oracle, c: &Case) -> Salt {
     if !batch.blinding {
         return Salt::None;
     }
@@ -283,16 +283,19 @@ fn salt_of(batch: &Batch, c: &Case) -> Salt {
     let columns = (0..SALT_SIZE)
         .map(|s| {
             (0..c.lde_len())
-                .map(|i| batch.merkle_tree.leaves[lde::reverse_bits(i, log_lde)][c.polys + s])
+                .map(|i| {
+                    batch.merkle_tree.leaves[zkpor::backend::dft::reverse_bits(i, log_lde)]
+                        [c.polys + s]
+                })
                 .collect()
         })
         .collect();
     Salt::Given(columns)
 }
 
-fn assert_same_batch(got: &Batch, want: &Batch, what: &str) {
+fn assert_same_batch(got: &Oracle, want: &Oracle, what: &str) {
     let coeffs =
-        |b: &Batch| -> Vec<Vec<F>> { b.polynomials.iter().map(|p| p.coeffs.clone()).collect() };
+        |b: &Oracle| -> Vec<Vec<F>> { b.polynomials.iter().map(|p| p.coeffs.clone()).collect() };
     assert_same_columns(
         &coeffs(got),
         &coeffs(want),
@@ -324,7 +327,7 @@ fn commitments_match_plonky2() {
         let salt = || salt_of(&want, &c);
 
         let cpu = CpuBackend::detected()
-            .commit(copy(&polys), c.shape(), salt())
+            .oracle(copy(&polys), c.shape(), salt())
             .expect("cpu commit");
         assert_same_batch(&cpu, &want, &format!("cpu {c:?}"));
         for setup in SETUPS {
@@ -333,7 +336,7 @@ fn commitments_match_plonky2() {
             }
             let Some(gpu) = gpu(setup) else { continue };
             let got = gpu
-                .try_commit(copy(&polys), c.shape(), salt())
+                .try_oracle(copy(&polys), c.shape(), salt())
                 .expect("gpu commit");
             assert_same_batch(&got, &want, &format!("{setup:?} {c:?}"));
         }
@@ -350,7 +353,7 @@ fn the_tiny_budget_splits_columns_and_rows() {
     let want = plonky2_commit(copy(&polys), &c);
     let Some(gpu) = gpu(Setup::Tiny) else { return };
     let got = gpu
-        .try_commit(copy(&polys), c.shape(), salt_of(&want, &c))
+        .try_oracle(copy(&polys), c.shape(), salt_of(&want, &c))
         .expect("gpu commit");
     assert_same_batch(&got, &want, "tiny budget");
 }
@@ -361,13 +364,13 @@ fn random_salt_blinds_every_row() {
     let c = case(4, 1, 3, 1, false, true);
     let polys = c.polys(&mut rng);
     let unblinded = CpuBackend::detected()
-        .commit(copy(&polys), c.shape(), Salt::None)
+        .oracle(copy(&polys), c.shape(), Salt::None)
         .expect("cpu commit");
-    let mut backends: Vec<&dyn HashBackend> = vec![CpuBackend::detected()];
-    backends.extend(gpu(Setup::U32).map(|g| g as &dyn HashBackend));
+    let mut backends: Vec<&dyn Backend> = vec![CpuBackend::detected()];
+    backends.extend(gpu(Setup::U32).map(|g| g as &dyn Backend));
     for backend in backends {
         let blinded = backend
-            .commit(copy(&polys), c.shape(), Salt::Random)
+            .oracle(copy(&polys), c.shape(), Salt::Random)
             .expect("commit");
         assert!(blinded.blinding, "{}", backend.name());
         assert_eq!(blinded.polynomials, unblinded.polynomials);
@@ -387,12 +390,12 @@ fn random_salt_blinds_every_row() {
 #[test]
 fn bad_shapes_are_errors_not_panics() {
     let Some(gpu) = gpu(Setup::U32) else { return };
-    let shape = CommitShape {
+    let shape = OracleShape {
         rate_bits: 1,
         cap_height: 0,
     };
     let poly = |n: usize| PolynomialCoeffs::new(vec![F::ONE; n]);
-    let cases: Vec<(&str, Polys, CommitShape, Salt)> = vec![
+    let cases: Vec<(&str, Polys, OracleShape, Salt)> = vec![
         ("no polynomials", Polys::Coeffs(vec![]), shape, Salt::None),
         (
             "degrees differ",
@@ -409,7 +412,7 @@ fn bad_shapes_are_errors_not_panics() {
         (
             "cap above the tree",
             Polys::Coeffs(vec![poly(8)]),
-            CommitShape {
+            OracleShape {
                 rate_bits: 1,
                 cap_height: 5,
             },
@@ -423,7 +426,7 @@ fn bad_shapes_are_errors_not_panics() {
         ),
     ];
     for (what, polys, shape, salt) in cases {
-        match gpu.try_commit(polys, shape, salt) {
+        match gpu.try_oracle(polys, shape, salt) {
             Err(GpuError::Shape(why)) => assert!(!why.is_empty(), "{what}"),
             Err(e) => panic!("{what}: expected a shape error, got {e}"),
             Ok(_) => panic!("{what}: accepted"),
@@ -466,7 +469,7 @@ fn the_reference_path_hashes_through_any_backend() {
     let c = case(5, 2, 6, 2, true, true);
     let polys = c.polys(&mut rng);
     let want = plonky2_commit(copy(&polys), &c);
-    let got = zkpor::backend::commit::reference(gpu, polys, c.shape(), salt_of(&want, &c))
+    let got = zkpor::backend::oracle::derived(gpu, polys, c.shape(), salt_of(&want, &c))
         .expect("reference commit on the GPU");
     assert_same_batch(&got, &want, "reference path on the GPU");
 }

@@ -37,7 +37,7 @@ fn rebuilt() -> &'static (VerifierCircuitData<F, C, 2>, ProofParams) {
     static DATA: OnceLock<(VerifierCircuitData<F, C, 2>, ProofParams)> = OnceLock::new();
     DATA.get_or_init(|| {
         let params = params_of(&read_summary(proven()).unwrap()).unwrap();
-        (CircuitSet::build(params).root.data.verifier_data(), params)
+        (CircuitSet::new(params).root().data.verifier_data(), params)
     })
 }
 

@@ -30,7 +30,7 @@ use plonky2::plonk::circuit_builder::CircuitBuilder;
 use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData};
 use plonky2::plonk::prover::prove_with_partition_witness;
 use plonky2::util::timing::TimingTree;
-use zkpor::backend::{CpuBackend, GpuBackend, GpuOptions, HashBackend};
+use zkpor::backend::{Backend, CpuBackend, GpuBackend, GpuOptions};
 use zkpor::circuits::batch::RawSlot;
 use zkpor::circuits::witness::PriceVector;
 use zkpor::circuits::{AggregateCircuit, BatchCircuit, Proof, ProofParams, RootCircuit, C, D};
@@ -50,7 +50,7 @@ fn one_thread<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 }
 
 /// Proves one witness with plonky2 and with the driver; the bytes must match.
-fn assert_same_proof(backend: &dyn HashBackend, data: &Data, pw: PartialWitness<F>) {
+fn assert_same_proof(backend: &dyn Backend, data: &Data, pw: PartialWitness<F>) {
     let (want, got) = one_thread(|| {
         let partition = witness::generate_partition(&data.prover_only, &data.common, pw)
             .expect("the witness generates");
@@ -86,7 +86,7 @@ fn assert_same_proof(backend: &dyn HashBackend, data: &Data, pw: PartialWitness<
 }
 
 /// Proves with the driver (all threads) and verifies with plonky2.
-fn assert_verifies(backend: &dyn HashBackend, data: &Data, pw: PartialWitness<F>) {
+fn assert_verifies(backend: &dyn Backend, data: &Data, pw: PartialWitness<F>) {
     let proved = Prover::for_circuit(backend, data)
         .expect("the circuit is supported")
         .prove(pw)
@@ -262,8 +262,10 @@ fn fx() -> &'static Fixture {
             standard(),
         );
         let children = [0, 10].map(|seed| {
+            let inputs = batch.witness_raw(&prices(), &slots(seed));
             batch
-                .prove_raw(&prices(), &slots(seed))
+                .data
+                .prove(inputs.expect("a witness"))
                 .expect("a batch proof")
         });
         Fixture {
@@ -333,14 +335,13 @@ fn zero_knowledge_proofs_verify() {
 fn root_circuit_proof_through_the_driver_verifies() {
     let fx = fx();
     let [a, b] = &fx.children;
-    let top = fx.agg.prove_with(CpuBackend::detected(), &[a, b]).unwrap();
+    let driver = |data, inputs| zkpor::prover::prove(CpuBackend::detected(), data, inputs);
+    let top = driver(&fx.agg.data, fx.agg.witness(&[a, b]).unwrap()).unwrap();
     fx.agg.data.verify(top.clone()).unwrap();
     let params = ProofParams::new(4, 2, ASSETS, BATCH_LOG + 1).unwrap();
     let root = RootCircuit::build(&fx.agg.data.common, &fx.agg.data.verifier_only, &params);
     assert!(root.data.common.config.zero_knowledge);
-    let proof = root
-        .prove_with(CpuBackend::detected(), &top, &[1000, 1000])
-        .unwrap();
+    let proof = driver(&root.data, root.witness(&top, &[1000, 1000]).unwrap()).unwrap();
     root.data.verify(proof).unwrap();
 }
 

@@ -138,8 +138,21 @@ fn must_fail<T>(
     Refusal::Unsatisfiable
 }
 
+/// plonky2's `prove` on raw slots (the circuits only make witnesses).
+fn prove_raw(c: &BatchCircuit, prices: &PriceVector, slots: &[RawSlot]) -> anyhow::Result<Proof> {
+    c.data.prove(c.witness_raw(prices, slots)?)
+}
+
+fn prove_node(c: &AggregateCircuit, children: &[&Proof]) -> anyhow::Result<Proof> {
+    c.data.prove(c.witness(children)?)
+}
+
+fn prove_root(c: &RootCircuit, top: &Proof, reserves: &[u64]) -> anyhow::Result<Proof> {
+    c.data.prove(c.witness(top, reserves)?)
+}
+
 fn prove_batch(slots: &[RawSlot]) -> anyhow::Result<Proof> {
-    fx().batch.prove_raw(&prices(), slots)
+    prove_raw(&fx().batch, &prices(), slots)
 }
 
 fn verify_batch(p: Proof) -> anyhow::Result<()> {
@@ -267,7 +280,7 @@ fn leaf_that_does_not_match_the_balances_fails() {
 fn aggregation_adds_totals_and_hashes_roots() {
     let a = prove_batch(&honest_slots(0)).unwrap();
     let b = prove_batch(&honest_slots(10)).unwrap();
-    let p = fx().agg.prove(&[&a, &b]).unwrap();
+    let p = prove_node(&fx().agg, &[&a, &b]).unwrap();
     fx().agg.data.verify(p.clone()).unwrap();
     let v = NodeValues::parse(&p.public_inputs, ASSETS).unwrap();
     let (va, vb) = (
@@ -287,7 +300,7 @@ fn aggregation_adds_totals_and_hashes_roots() {
 
 #[test]
 fn child_proof_of_a_different_circuit_fails() {
-    let evil = fx().evil.prove_raw(&prices(), &honest_slots(0)).unwrap();
+    let evil = prove_raw(&fx().evil, &prices(), &honest_slots(0)).unwrap();
     fx().evil.data.verify(evil.clone()).unwrap();
     // Same shape, so the proof fits the aggregation circuit's slot; only the
     // constant verifier data tells the circuits apart.
@@ -299,7 +312,7 @@ fn child_proof_of_a_different_circuit_fails() {
     let honest = prove_batch(&honest_slots(10)).unwrap();
     must_fail(
         "evil child",
-        || fx().agg.prove(&[&honest, &evil]),
+        || prove_node(&fx().agg, &[&honest, &evil]),
         |p| fx().agg.data.verify(p),
     );
 }
@@ -311,11 +324,11 @@ fn mismatched_price_commitments_fail() {
         value_scale: 2,
         prices: vec![101, 1],
     };
-    let b = fx().batch.prove_raw(&other, &honest_slots(10)).unwrap();
+    let b = prove_raw(&fx().batch, &other, &honest_slots(10)).unwrap();
     fx().batch.data.verify(b.clone()).unwrap();
     must_fail(
         "mixed prices",
-        || fx().agg.prove(&[&a, &b]),
+        || prove_node(&fx().agg, &[&a, &b]),
         |p| fx().agg.data.verify(p),
     );
 }
@@ -324,10 +337,10 @@ fn mismatched_price_commitments_fail() {
 fn root_proves_coverage_and_refuses_a_shortfall() {
     let a = prove_batch(&honest_slots(0)).unwrap();
     let b = prove_batch(&honest_slots(10)).unwrap();
-    let top = fx().agg.prove(&[&a, &b]).unwrap();
+    let top = prove_node(&fx().agg, &[&a, &b]).unwrap();
     // Net liabilities: asset 0: 12 - 0, asset 1: 614 - 180 = 434.
     let covered = [12, 434];
-    let p = fx().root.prove(&top, &covered).unwrap();
+    let p = prove_root(&fx().root, &top, &covered).unwrap();
     fx().root.data.verify(p.clone()).unwrap();
     let v = RootValues::parse(&p.public_inputs, ASSETS).unwrap();
     assert_eq!(
@@ -337,12 +350,12 @@ fn root_proves_coverage_and_refuses_a_shortfall() {
     assert!(fx().root.data.common.config.zero_knowledge);
     must_fail(
         "reserve short by one",
-        || fx().root.prove(&top, &[12, 433]),
+        || prove_root(&fx().root, &top, &[12, 433]),
         |p| fx().root.data.verify(p),
     );
     must_fail(
         "reserve short",
-        || fx().root.prove(&top, &[11, 434]),
+        || prove_root(&fx().root, &top, &[11, 434]),
         |p| fx().root.data.verify(p),
     );
 }
@@ -360,11 +373,11 @@ fn insolvency_at_extreme_values_fails() {
     slots[0] = slot(7, [max_amount, 0], [0, max_amount]);
     must_fail(
         "short at extremes",
-        || fx().batch.prove_raw(&p, &slots),
+        || prove_raw(&fx().batch, &p, &slots),
         verify_batch,
     );
     // The mirror image is solvent and proves.
     slots[0] = slot(7, [0, max_amount], [max_amount, 0]);
     slots[1] = slot(8, [max_amount, max_amount], [0, 0]);
-    verify_batch(fx().batch.prove_raw(&p, &slots).unwrap()).unwrap();
+    verify_batch(prove_raw(&fx().batch, &p, &slots).unwrap()).unwrap();
 }

@@ -1,14 +1,17 @@
 //! Test-only fault injection. With `ZKPOR_TEST_BACKEND_FAIL=OP:N` in the
-//! environment, the backend's N-th call of OP (`leaves`, `levels` or
-//! `commit`, counted from 1) fails, and so does every later call of any
+//! environment, the backend's N-th call of OP (`leaves`, `levels`, `dft` or
+//! `commit`, counted from 1; `commit` is an oracle, the name kept for the hook) fails, and so does every later call of any
 //! operation, as a lost device would. Tests use it to show that a backend
 //! failure mid-job ends with exit code 7 and keeps what the job wrote.
 //! Operators never set it; docs/FORMAT.md §10 lists it with the other hook.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
+use plonky2::field::polynomial::PolynomialCoeffs;
+
 use super::{
-    BackendError, BackendResult, Batch, CommitShape, HashBackend, MerkleDigests, Polys, Salt,
+    Backend, BackendError, BackendResult, Dft, Direction, MerkleDigests, MerkleHasher, Oracle,
+    OracleShape, Oracles, Polys, Salt,
 };
 use crate::digest::Digest;
 use crate::field::F;
@@ -16,7 +19,7 @@ use crate::field::F;
 pub const ENV: &str = "ZKPOR_TEST_BACKEND_FAIL";
 
 /// `backend`, wrapped to fail as the environment asks; unchanged without it.
-pub fn wrap(backend: Box<dyn HashBackend>) -> Box<dyn HashBackend> {
+pub fn wrap(backend: Box<dyn Backend>) -> Box<dyn Backend> {
     match std::env::var(ENV).ok().as_deref().and_then(parse) {
         Some((op, at)) => Box::new(Faulty {
             inner: backend,
@@ -31,14 +34,14 @@ pub fn wrap(backend: Box<dyn HashBackend>) -> Box<dyn HashBackend> {
 
 fn parse(v: &str) -> Option<(&'static str, u64)> {
     let (op, n) = v.split_once(':')?;
-    let op = ["leaves", "levels", "commit"]
+    let op = ["leaves", "levels", "dft", "commit"]
         .into_iter()
         .find(|&o| o == op)?;
     Some((op, n.parse().ok().filter(|&n| n > 0)?))
 }
 
 struct Faulty {
-    inner: Box<dyn HashBackend>,
+    inner: Box<dyn Backend>,
     op: &'static str,
     at: u64,
     calls: AtomicU64,
@@ -61,7 +64,7 @@ impl Faulty {
     }
 }
 
-impl HashBackend for Faulty {
+impl Backend for Faulty {
     fn name(&self) -> &'static str {
         self.inner.name()
     }
@@ -69,7 +72,38 @@ impl HashBackend for Faulty {
     fn describe(&self) -> String {
         self.inner.describe()
     }
+}
 
+/// Every method forwards, so the wrapped backend's overrides still run.
+impl Dft for Faulty {
+    fn ntt(&self, columns: Vec<Vec<F>>, direction: Direction) -> BackendResult<Vec<Vec<F>>> {
+        self.gate("dft")?;
+        self.inner.ntt(columns, direction)
+    }
+
+    fn coset_lde(
+        &self,
+        polys: &[PolynomialCoeffs<F>],
+        rate_bits: usize,
+    ) -> BackendResult<Vec<Vec<F>>> {
+        self.gate("dft")?;
+        self.inner.coset_lde(polys, rate_bits)
+    }
+
+    fn coset_intt(&self, columns: Vec<Vec<F>>, shift: F) -> BackendResult<Vec<Vec<F>>> {
+        self.gate("dft")?;
+        self.inner.coset_intt(columns, shift)
+    }
+}
+
+impl Oracles for Faulty {
+    fn oracle(&self, polys: Polys, shape: OracleShape, salt: Salt) -> BackendResult<Oracle> {
+        self.gate("commit")?;
+        self.inner.oracle(polys, shape, salt)
+    }
+}
+
+impl MerkleHasher for Faulty {
     fn hash_leaves(&self, inputs: &[F], width: usize) -> BackendResult<Vec<Digest>> {
         self.gate("leaves")?;
         self.inner.hash_leaves(inputs, width)
@@ -93,11 +127,6 @@ impl HashBackend for Faulty {
     fn merkle_tree_rows(&self, rows: &[Vec<F>], cap_height: usize) -> BackendResult<MerkleDigests> {
         self.gate("leaves")?;
         self.inner.merkle_tree_rows(rows, cap_height)
-    }
-
-    fn commit(&self, polys: Polys, shape: CommitShape, salt: Salt) -> BackendResult<Batch> {
-        self.gate("commit")?;
-        self.inner.commit(polys, shape, salt)
     }
 }
 

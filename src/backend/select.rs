@@ -1,6 +1,6 @@
 //! Backend selection for `--backend auto|gpu|cpu`.
 
-use super::{CpuBackend, GpuBackend, GpuError, GpuOptions, HashBackend};
+use super::{Backend, CpuBackend, GpuBackend, GpuError, GpuOptions};
 
 /// What the user asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -14,7 +14,7 @@ pub enum Choice {
 
 /// The backend that will run, and a one-line notice when `auto` fell back.
 pub struct Selected {
-    pub backend: Box<dyn HashBackend>,
+    pub backend: Box<dyn Backend>,
     pub notice: Option<String>,
 }
 

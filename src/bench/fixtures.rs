@@ -1,12 +1,19 @@
-//! Inputs for proof benchmarks: committed prices and full batches of users
-//! with a realistic spread of holdings.
+//! Inputs for proof benchmarks, shared by `zkpor bench` and the criterion
+//! benches: committed prices, full batches of users with a realistic spread
+//! of holdings, and a batch proof ready to run with either prover.
 
+use anyhow::Result;
 use plonky2::field::types::Field;
+use plonky2::iop::witness::PartialWitness;
+use plonky2::plonk::circuit_data::CircuitConfig;
 
+use crate::backend::Backend;
 use crate::circuits::witness::{PriceVector, UserSlot};
+use crate::circuits::BatchCircuit;
 use crate::digest::hash_no_pad;
-use crate::field::F;
+use crate::field::{Proof, F};
 use crate::model::{Amount, Position};
+use crate::prover;
 
 /// Distinct committed prices for `assets` assets at value scale 10.
 pub fn prices(assets: usize) -> PriceVector {
@@ -32,4 +39,40 @@ pub fn full_batch(n: usize, assets: usize) -> Vec<Option<UserSlot>> {
             })
         })
         .collect()
+}
+
+/// One full batch of 2^batch_log users at `assets` assets, with its circuit.
+pub struct BatchProof {
+    pub circuit: BatchCircuit,
+    pub users: Vec<Option<UserSlot>>,
+    pub prices: PriceVector,
+}
+
+impl BatchProof {
+    pub fn new(batch_log: u32, assets: usize) -> Self {
+        BatchProof {
+            circuit: BatchCircuit::build(
+                batch_log,
+                assets,
+                CircuitConfig::standard_recursion_config(),
+            ),
+            users: full_batch(1 << batch_log, assets),
+            prices: prices(assets),
+        }
+    }
+
+    /// The circuit inputs (a witness per run, as the job makes them).
+    pub fn inputs(&self) -> Result<PartialWitness<F>> {
+        self.circuit.witness(&self.prices, &self.users)
+    }
+
+    /// plonky2's own `prove`, witness included.
+    pub fn plonky2(&self) -> Result<Proof> {
+        self.circuit.data.prove(self.inputs()?)
+    }
+
+    /// The prover driver on `backend`, witness included.
+    pub fn driver(&self, backend: &dyn Backend) -> Result<Proof> {
+        prover::prove(backend, &self.circuit.data, self.inputs()?)
+    }
 }

@@ -3,10 +3,10 @@
 //! same inputs in the same run, and reports medians with ratios against
 //! plonky2.
 
-pub mod commit;
 pub mod fixtures;
 pub mod machine;
 pub mod measure;
+pub mod oracle;
 pub mod poseidon;
 pub mod proofs;
 pub mod stock;
@@ -90,8 +90,8 @@ pub fn run(plan: &Plan, cpu: &CpuBackend, gpus: &[GpuBackend], progress: Progres
                 sections.push(poseidon::permutations(plan, cpu, gpus));
             }
             SectionKind::Trees => sections.push(poseidon::trees(plan, cpu, gpus)),
-            SectionKind::Ntt => sections.push(commit::ntts(plan, gpus)),
-            SectionKind::Commit => sections.push(commit::commitments(plan, cpu, gpus)),
+            SectionKind::Ntt => sections.push(oracle::ntts(plan, gpus)),
+            SectionKind::Commit => sections.push(oracle::commitments(plan, cpu, gpus)),
             SectionKind::Proofs => sections.push(proofs::batch_proof(plan, cpu, gpus)),
         }
         spinner.finish_and_clear();

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use super::measure::{median_of, median_with_setup, Row, Section};
 use super::Plan;
-use crate::backend::{CpuBackend, GpuBackend, HashBackend};
+use crate::backend::{CpuBackend, GpuBackend, MerkleHasher};
 use crate::field::F;
 
 /// Largest GPU permutation batch per call (96 bytes a state, under any binding limit).

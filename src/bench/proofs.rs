@@ -2,14 +2,13 @@
 //! plonky2 commitments, with the CPU backend and with each GPU backend, on
 //! the same circuit and users; plus where each driver run's time went.
 
-use plonky2::plonk::circuit_data::CircuitConfig;
 use std::time::{Duration, Instant};
 
-use super::fixtures::{full_batch, prices};
+use super::fixtures::{prices, BatchProof};
 use super::measure::{median_of, Row, Section};
 use super::stock::Plonky2Backend;
 use super::Plan;
-use crate::backend::{CpuBackend, GpuBackend, HashBackend};
+use crate::backend::{Backend, CpuBackend, GpuBackend};
 use crate::circuits::witness::UserSlot;
 use crate::circuits::BatchCircuit;
 use crate::prover::{PhaseTimings, Prover};
@@ -17,7 +16,7 @@ use crate::prover::{PhaseTimings, Prover};
 /// The driver's median run: its wall time and its phases.
 fn driver_runs(
     repeats: usize,
-    backend: &dyn HashBackend,
+    backend: &dyn Backend,
     circuit: &BatchCircuit,
     users: &[Option<UserSlot>],
     assets: usize,
@@ -48,8 +47,8 @@ fn phase_note(name: &str, t: &PhaseTimings) -> String {
 /// A batch proof of 2^batch_log users at `assets` assets, per implementation.
 pub fn batch_proof(plan: &Plan, cpu: &CpuBackend, gpus: &[GpuBackend]) -> Section {
     let (log, assets) = (plan.proof_batch_log, plan.proof_assets);
-    let users = full_batch(1 << log, assets);
-    let circuit = BatchCircuit::build(log, assets, CircuitConfig::standard_recursion_config());
+    let fixture = BatchProof::new(log, assets);
+    let (circuit, users) = (&fixture.circuit, &fixture.users);
     let degree_bits = circuit.data.common.degree_bits();
     let title = format!(
         "one batch proof: {} users x {assets} assets, 2^{degree_bits} rows",
@@ -58,14 +57,10 @@ pub fn batch_proof(plan: &Plan, cpu: &CpuBackend, gpus: &[GpuBackend]) -> Sectio
     let mut section = Section::new(&title, "users/s");
     let n = users.len() as f64;
     let mut row = Row::new(log, rayon::current_num_threads());
-    let t = median_of(plan.repeats, || {
-        circuit
-            .prove(&prices(assets), &users)
-            .expect("plonky2 proves")
-    });
+    let t = median_of(plan.repeats, || fixture.plonky2().expect("plonky2 proves"));
     row.push("plonky2 prove", n, t);
     let stock = Plonky2Backend::default();
-    let mut drivers: Vec<(String, &dyn HashBackend)> = vec![
+    let mut drivers: Vec<(String, &dyn Backend)> = vec![
         ("driver + plonky2 commitments".into(), &stock),
         (format!("driver + cpu/{}", cpu.isa().name()), cpu),
     ];
@@ -81,7 +76,7 @@ pub fn batch_proof(plan: &Plan, cpu: &CpuBackend, gpus: &[GpuBackend]) -> Sectio
         }
     }
     for (name, backend) in drivers {
-        let (t, phases) = driver_runs(plan.repeats, backend, &circuit, &users, assets);
+        let (t, phases) = driver_runs(plan.repeats, backend, circuit, users, assets);
         row.push(name.clone(), n, t);
         section.notes.push(phase_note(&name, &phases));
     }

@@ -3,13 +3,15 @@
 //! backend commits exactly as `plonky2::plonk::prover::prove` does, so its
 //! phase timings are the "before" breakdown of a proof.
 
+use plonky2::field::polynomial::{PolynomialCoeffs, PolynomialValues};
 use plonky2::util::timing::TimingTree;
+use rayon::prelude::*;
 
-use crate::backend::cpu::Isa;
-use crate::backend::lde;
+use crate::backend::cpu::{dft, Isa};
+use crate::backend::dft::same_len;
 use crate::backend::{
-    BackendError, BackendResult, Batch, CommitShape, CpuBackend, HashBackend, MerkleDigests, Polys,
-    Salt,
+    Backend, BackendError, BackendResult, CpuBackend, Dft, Direction, MerkleDigests, MerkleHasher,
+    Oracle, OracleShape, Oracles, Polys, Salt,
 };
 use crate::digest::Digest;
 use crate::field::F;
@@ -26,11 +28,27 @@ impl Default for Plonky2Backend {
     }
 }
 
-impl HashBackend for Plonky2Backend {
+impl Backend for Plonky2Backend {
     fn name(&self) -> &'static str {
         "plonky2"
     }
+}
 
+/// plonky2's own `fft` / `ifft`, one column at a time with its own tables.
+impl Dft for Plonky2Backend {
+    fn ntt(&self, columns: Vec<Vec<F>>, direction: Direction) -> BackendResult<Vec<Vec<F>>> {
+        same_len(columns.iter().map(Vec::len))?;
+        Ok(columns
+            .into_par_iter()
+            .map(|c| match direction {
+                Direction::Forward => PolynomialCoeffs::new(c).fft().values,
+                Direction::Inverse => PolynomialValues::new(c).ifft().coeffs,
+            })
+            .collect())
+    }
+}
+
+impl MerkleHasher for Plonky2Backend {
     fn hash_leaves(&self, inputs: &[F], width: usize) -> BackendResult<Vec<Digest>> {
         self.scalar.hash_leaves(inputs, width)
     }
@@ -47,9 +65,11 @@ impl HashBackend for Plonky2Backend {
     ) -> BackendResult<MerkleDigests> {
         self.scalar.merkle_tree(inputs, width, cap_height)
     }
+}
 
+impl Oracles for Plonky2Backend {
     /// plonky2's own commitment; a given salt (tests only) is not supported.
-    fn commit(&self, polys: Polys, shape: CommitShape, salt: Salt) -> BackendResult<Batch> {
+    fn oracle(&self, polys: Polys, shape: OracleShape, salt: Salt) -> BackendResult<Oracle> {
         if matches!(salt, Salt::Given(_)) {
             return Err(BackendError::Invalid(
                 "stock plonky2 draws its own salt".into(),
@@ -63,11 +83,11 @@ impl HashBackend for Plonky2Backend {
             Polys::Coeffs(c) => c.first().map_or(1, |p| p.len()),
         };
         // plonky2's prover passes the circuit's precomputed root table.
-        let table = lde::root_table(degree.trailing_zeros() as usize + rate);
+        let table = dft::root_table(degree.trailing_zeros() as usize + rate);
         let table = Some(table.as_ref());
         Ok(match polys {
-            Polys::Values(v) => Batch::from_values(v, rate, blinding, cap, &mut timing, table),
-            Polys::Coeffs(c) => Batch::from_coeffs(c, rate, blinding, cap, &mut timing, table),
+            Polys::Values(v) => Oracle::from_values(v, rate, blinding, cap, &mut timing, table),
+            Polys::Coeffs(c) => Oracle::from_coeffs(c, rate, blinding, cap, &mut timing, table),
         })
     }
 }

@@ -6,9 +6,7 @@
 use super::gadgets::{add_limbs, merkle_root, Builder};
 use super::layout::{NodeTargets, TotalTargets};
 use super::{Proof, C, D};
-use crate::backend::HashBackend;
 use crate::field::F;
-use crate::prover;
 use anyhow::{ensure, Result};
 use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 use plonky2::plonk::circuit_data::{
@@ -78,16 +76,6 @@ impl AggregateCircuit {
 
     pub fn arity(&self) -> usize {
         self.children.len()
-    }
-
-    /// Proves the node with plonky2's prover.
-    pub fn prove(&self, children: &[&Proof]) -> Result<Proof> {
-        self.data.prove(self.witness(children)?)
-    }
-
-    /// Proves the node with the prover driver, committing through `backend`.
-    pub fn prove_with(&self, backend: &dyn HashBackend, children: &[&Proof]) -> Result<Proof> {
-        prover::prove(backend, &self.data, self.witness(children)?)
     }
 
     /// The circuit inputs: the children's proofs, in order.

@@ -5,13 +5,11 @@
 use super::gadgets::{assert_non_negative_value, merkle_root, totals_to_limbs, Builder};
 use super::layout::NodeTargets;
 use super::witness::{PriceLimbs, PriceVector, UserSlot};
-use super::{Proof, C, D};
-use crate::backend::HashBackend;
+use super::{C, D};
 use crate::digest::Digest;
 use crate::field::F;
 use crate::leaf::padding_leaf;
 use crate::model::bounds::AMOUNT_BITS;
-use crate::prover;
 use anyhow::{ensure, Result};
 use plonky2::field::types::Field;
 use plonky2::hash::hash_types::HashOutTarget;
@@ -142,22 +140,6 @@ impl BatchCircuit {
         self.slots.len()
     }
 
-    /// Proves one batch with plonky2's prover; `None` slots are padding (zero
-    /// leaf, zero balances).
-    pub fn prove(&self, prices: &PriceVector, users: &[Option<UserSlot>]) -> Result<Proof> {
-        self.data.prove(self.witness(prices, users)?)
-    }
-
-    /// Proves one batch with the prover driver, committing through `backend`.
-    pub fn prove_with(
-        &self,
-        backend: &dyn HashBackend,
-        prices: &PriceVector,
-        users: &[Option<UserSlot>],
-    ) -> Result<Proof> {
-        prover::prove(backend, &self.data, self.witness(prices, users)?)
-    }
-
     /// The circuit inputs for one batch; `None` slots are padding.
     pub fn witness(
         &self,
@@ -171,14 +153,9 @@ impl BatchCircuit {
         self.witness_raw(prices, &slots)
     }
 
-    /// Proves from raw field values, bypassing the typed bounds. The soundness
-    /// tests use it to try witnesses that the typed API cannot even express.
-    #[doc(hidden)]
-    pub fn prove_raw(&self, prices: &PriceVector, slots: &[RawSlot]) -> Result<Proof> {
-        self.data.prove(self.witness_raw(prices, slots)?)
-    }
-
-    /// The circuit inputs from raw field values (see `prove_raw`).
+    /// The circuit inputs from raw field values, bypassing the typed bounds:
+    /// the soundness tests use it to try witnesses that the typed API cannot
+    /// even express.
     #[doc(hidden)]
     pub fn witness_raw(
         &self,

@@ -21,4 +21,4 @@ pub use batch::BatchCircuit;
 pub use layout::{NodeValues, RootValues};
 pub use params::ProofParams;
 pub use root::RootCircuit;
-pub use set::CircuitSet;
+pub use set::{CircuitSet, Unwatched, Watch};

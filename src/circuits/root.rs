@@ -6,9 +6,7 @@ use super::gadgets::{assert_covers, Builder};
 use super::layout::{split_u64, NodeTargets, RootTargets};
 use super::params::ProofParams;
 use super::{Proof, C, D};
-use crate::backend::HashBackend;
 use crate::field::F;
-use crate::prover;
 use anyhow::{ensure, Result};
 use plonky2::hash::poseidon::PoseidonHash;
 use plonky2::iop::target::Target;
@@ -58,22 +56,6 @@ impl RootCircuit {
             child,
             reserves,
         }
-    }
-
-    /// Proves the root over the top node proof and reserves (units per asset),
-    /// with plonky2's prover.
-    pub fn prove(&self, top: &Proof, reserves: &[u64]) -> Result<Proof> {
-        self.data.prove(self.witness(top, reserves)?)
-    }
-
-    /// Proves the root with the prover driver, committing through `backend`.
-    pub fn prove_with(
-        &self,
-        backend: &dyn HashBackend,
-        top: &Proof,
-        reserves: &[u64],
-    ) -> Result<Proof> {
-        prover::prove(backend, &self.data, self.witness(top, reserves)?)
     }
 
     /// The circuit inputs: the top node proof and the reserves.

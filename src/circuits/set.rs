@@ -1,57 +1,154 @@
-//! Every circuit of a round, built from the parameters alone, so a verifier can
-//! rebuild them instead of trusting shipped verifier data.
+//! Every circuit of a round, built from the parameters alone, so a verifier
+//! rebuilds them instead of trusting shipped verifier data, and the job
+//! proves with exactly the circuits `zkpor verify` rebuilds.
+//!
+//! Each circuit is built on first use, bottom up (the root embeds every lower
+//! circuit's verifier data), so a shard that never reaches the top, or a run
+//! that only finds out what is missing, does not pay for circuits it does not
+//! need. The set knows no files and no terminal: whoever builds it may watch
+//! each build through [`Watch`].
+
+use std::sync::{Mutex, OnceLock, PoisonError};
+use std::time::{Duration, Instant};
+
+use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData};
 
 use super::aggregate::AggregateCircuit;
 use super::batch::BatchCircuit;
 use super::params::ProofParams;
 use super::root::RootCircuit;
-use crate::field::F;
-use plonky2::plonk::circuit_data::{CircuitConfig, CommonCircuitData, VerifierOnlyCircuitData};
+use crate::digest::Digest;
+use crate::field::{C, D, F};
 
-pub struct CircuitSet {
-    pub params: ProofParams,
-    pub batch: BatchCircuit,
-    /// Aggregation levels, bottom up.
-    pub levels: Vec<AggregateCircuit>,
-    pub root: RootCircuit,
+/// Sees each circuit build (the job shows a spinner and logs an event).
+pub trait Watch: Sync {
+    /// `circuit` is about to be built; the returned call says it was, and in how long.
+    fn building(&self, circuit: &str) -> Box<dyn FnOnce(Duration) + '_>;
 }
 
-impl CircuitSet {
-    pub fn build(params: ProofParams) -> Self {
-        let config = CircuitConfig::standard_recursion_config();
-        let batch = BatchCircuit::build(params.leaf_batch_log(), params.num_assets, config.clone());
-        let mut levels: Vec<AggregateCircuit> = Vec::new();
-        for arity_log in params.level_arity_logs() {
-            let (common, verifier) = top(&batch, &levels);
-            let level = AggregateCircuit::build(
-                common,
-                verifier,
-                arity_log,
-                params.num_assets,
-                config.clone(),
-            );
-            levels.push(level);
-        }
-        let (common, verifier) = top(&batch, &levels);
-        let root = RootCircuit::build(common, verifier, &params);
+/// Watches nothing.
+pub struct Unwatched;
+
+impl Watch for Unwatched {
+    fn building(&self, _circuit: &str) -> Box<dyn FnOnce(Duration) + '_> {
+        Box::new(|_| {})
+    }
+}
+
+pub struct CircuitSet<'w> {
+    pub params: ProofParams,
+    batch: OnceLock<BatchCircuit>,
+    /// Aggregation levels 1..=L at indices 0..L.
+    levels: Vec<OnceLock<AggregateCircuit>>,
+    root: OnceLock<RootCircuit>,
+    watch: &'w dyn Watch,
+    build_time: Mutex<Duration>,
+}
+
+impl CircuitSet<'static> {
+    /// The set for `params`, built quietly as used.
+    pub fn new(params: ProofParams) -> Self {
+        CircuitSet::watched(params, &Unwatched)
+    }
+}
+
+impl<'w> CircuitSet<'w> {
+    /// The set for `params`, each build seen by `watch`.
+    pub fn watched(params: ProofParams, watch: &'w dyn Watch) -> Self {
         CircuitSet {
             params,
-            batch,
-            levels,
-            root,
+            batch: OnceLock::new(),
+            levels: params
+                .level_arity_logs()
+                .iter()
+                .map(|_| OnceLock::new())
+                .collect(),
+            root: OnceLock::new(),
+            watch,
+            build_time: Mutex::new(Duration::ZERO),
         }
+    }
+
+    pub fn batch(&self) -> &BatchCircuit {
+        self.batch.get_or_init(|| {
+            self.timed("batch", || {
+                BatchCircuit::build(
+                    self.params.leaf_batch_log(),
+                    self.params.num_assets,
+                    config(),
+                )
+            })
+        })
+    }
+
+    /// The aggregation levels above the batches.
+    pub fn num_levels(&self) -> u32 {
+        self.levels.len() as u32
+    }
+
+    /// The aggregation circuit of `level` (1-based, at most `num_levels`).
+    pub fn level(&self, level: u32) -> &AggregateCircuit {
+        let i = level as usize - 1;
+        self.levels[i].get_or_init(|| {
+            let child = self.data(level - 1);
+            let arity_log = self.params.level_arity_logs()[i];
+            self.timed(&format!("level {level}"), || {
+                AggregateCircuit::build(
+                    &child.common,
+                    &child.verifier_only,
+                    arity_log,
+                    self.params.num_assets,
+                    config(),
+                )
+            })
+        })
+    }
+
+    pub fn root(&self) -> &RootCircuit {
+        self.root.get_or_init(|| {
+            let top = self.data(self.num_levels());
+            self.timed("root", || {
+                RootCircuit::build(&top.common, &top.verifier_only, &self.params)
+            })
+        })
+    }
+
+    /// The circuit data of the proofs at `level` (0 = batches).
+    pub fn data(&self, level: u32) -> &CircuitData<F, C, D> {
+        match level {
+            0 => &self.batch().data,
+            l => &self.level(l).data,
+        }
+    }
+
+    /// plonky2's circuit digest of `level`'s circuit.
+    pub fn digest(&self, level: u32) -> Digest {
+        Digest::from_hash_out(self.data(level).verifier_only.circuit_digest)
+    }
+
+    /// Time spent building circuits so far.
+    pub fn build_time(&self) -> Duration {
+        *self
+            .build_time
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn timed<T>(&self, what: &str, build: impl FnOnce() -> T) -> T {
+        let built = self.watch.building(what);
+        let t = Instant::now();
+        let circuit = build();
+        let took = t.elapsed();
+        *self
+            .build_time
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) += took;
+        built(took);
+        circuit
     }
 }
 
-fn top<'a>(
-    batch: &'a BatchCircuit,
-    levels: &'a [AggregateCircuit],
-) -> (
-    &'a CommonCircuitData<F, 2>,
-    &'a VerifierOnlyCircuitData<super::C, 2>,
-) {
-    match levels.last() {
-        Some(l) => (&l.data.common, &l.data.verifier_only),
-        None => (&batch.data.common, &batch.data.verifier_only),
-    }
+/// Batch and aggregation circuits use plonky2's standard recursion configuration.
+fn config() -> CircuitConfig {
+    CircuitConfig::standard_recursion_config()
 }

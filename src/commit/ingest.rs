@@ -2,7 +2,7 @@
 //! Records go to the account store as they pass; leaves stay in memory for the tree.
 
 use crate::artifacts::{AccountsWriter, AssetTotals};
-use crate::backend::HashBackend;
+use crate::backend::Backend;
 use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::field::F;
@@ -30,7 +30,7 @@ pub struct Ingested {
 pub struct Ingest<'a> {
     pub assets: &'a AssetTable,
     pub key: &'a RoundKey,
-    pub backend: &'a dyn HashBackend,
+    pub backend: &'a dyn Backend,
     pub writer: AccountsWriter,
     pub writer_path: &'a Path,
     pub problems: Problems,

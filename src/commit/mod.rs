@@ -4,7 +4,7 @@
 mod ingest;
 
 use crate::artifacts::{self, names, AccountsWriter, AssetSummary, StagingDir, Summary};
-use crate::backend::HashBackend;
+use crate::backend::Backend;
 use crate::error::{Error, Result};
 use crate::input::{open_accounts, read_assets, read_reserves, Problems};
 use crate::leaf::{padding_leaf, RoundKey};
@@ -29,7 +29,7 @@ pub struct CommitRequest<'a> {
     pub force: bool,
     /// How many input problems to report before stopping.
     pub max_problems: usize,
-    pub backend: &'a dyn HashBackend,
+    pub backend: &'a dyn Backend,
     pub progress: Progress,
 }
 
@@ -157,7 +157,7 @@ fn build_summary(
     assets: &AssetTable,
     totals: &[artifacts::AssetTotals],
     reserves: Option<&[u64]>,
-    backend: &dyn HashBackend,
+    backend: &dyn Backend,
 ) -> Summary {
     let per_asset: Vec<AssetSummary> = assets
         .assets()

@@ -2,7 +2,6 @@
 //! before it is trusted: envelope and checksum, position, parameters, circuit,
 //! verification, then public inputs equal to the expected ones.
 
-use super::circuits::Circuits;
 use super::commitment::Commitment;
 use super::events::Reporter;
 use super::layout::JobDir;
@@ -10,6 +9,7 @@ use super::plan::{Inspection, Inspector};
 use super::shape::{Pos, Shape};
 use super::store::{self, Expect, Found, Slot};
 use crate::circuits::witness::reserve_commitment;
+use crate::circuits::CircuitSet;
 use crate::circuits::{NodeValues, RootValues};
 use crate::digest::Digest;
 use crate::error::{Error, Result};
@@ -20,7 +20,7 @@ use std::time::Instant;
 pub struct Checker<'a> {
     pub job: &'a JobDir,
     pub shape: &'a Shape,
-    pub circuits: &'a Circuits<'a>,
+    pub circuits: &'a CircuitSet<'a>,
     pub commitment: &'a Commitment,
     pub reporter: &'a Reporter,
     /// Whether B was chosen by `--batch-size auto`.

@@ -2,6 +2,7 @@
 //! `--log-format json`, one JSON event per line on stderr for machines
 //! (docs/FORMAT.md §10 lists the events and their fields).
 
+use crate::circuits::Watch;
 use crate::progress::Progress;
 use indicatif::{MultiProgress, ProgressBar};
 use serde_json::{Map, Value};
@@ -134,5 +135,21 @@ impl Reporter {
 
     pub fn spinner(&self, what: &str) -> ProgressBar {
         self.multi.add(self.progress.spinner(what))
+    }
+}
+
+/// Each circuit build shows a spinner and logs a `circuit_built` event.
+impl Watch for Reporter {
+    fn building(&self, circuit: &str) -> Box<dyn FnOnce(Duration) + '_> {
+        let spinner = self.spinner(&format!("building the {circuit} circuit"));
+        let circuit = circuit.to_string();
+        Box::new(move |took| {
+            spinner.finish_and_clear();
+            self.event(
+                "circuit_built",
+                "circuits",
+                serde_json::json!({"circuit": circuit, "duration_ms": took.as_millis() as u64}),
+            );
+        })
     }
 }

@@ -18,7 +18,7 @@ use super::killpoint::{self, Kind};
 use super::plan::{Action, Plan};
 use super::shape::Pos;
 use super::store::{self, Found, Slot};
-use super::work::{proving_error, Prover};
+use super::work::{proving_error, ProofMaker};
 use crate::artifacts::{names as out, AccountsReader};
 use crate::circuits::witness::UserSlot;
 use crate::circuits::{NodeValues, Proof};
@@ -46,7 +46,7 @@ pub struct Stats {
 
 pub struct Executor<'a> {
     pub check: &'a Checker<'a>,
-    pub prover: &'a Prover<'a>,
+    pub prover: &'a ProofMaker<'a>,
     accounts: Option<AccountsReader>,
     /// The user the account reader stands at.
     next_user: u64,
@@ -57,7 +57,7 @@ pub struct Executor<'a> {
 }
 
 impl<'a> Executor<'a> {
-    pub fn new(check: &'a Checker<'a>, prover: &'a Prover<'a>, plan: &Plan) -> Self {
+    pub fn new(check: &'a Checker<'a>, prover: &'a ProofMaker<'a>, plan: &Plan) -> Self {
         let levels = check.shape.top_level() as usize + 1;
         let r = check.reporter;
         Executor {

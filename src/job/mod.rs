@@ -11,7 +11,6 @@
 
 pub mod batch_index;
 pub mod check;
-pub mod circuits;
 pub mod commitment;
 pub mod digests;
 pub mod events;
@@ -31,13 +30,13 @@ use crate::artifacts::{names as out, staging::link_once, Summary};
 use crate::circuits::params::CIRCUIT_VERSION;
 use crate::circuits::sizing::auto_batch;
 pub use crate::circuits::sizing::BatchSize;
+use crate::circuits::CircuitSet;
 use crate::circuits::ProofParams;
 use crate::commit::CommitRequest;
 use crate::error::{Error, Result, Shortfall};
 use crate::input::read_assets;
 use crate::leaf::RoundKey;
 use check::Checker;
-use circuits::Circuits;
 use commitment::{Commitment, Inputs};
 use digests::{accounts_digest, sha256_file, sha256_hex};
 use events::Reporter;
@@ -50,8 +49,8 @@ use shard::ShardSpec;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use work::Prover;
-pub use work::{Engine, Proving};
+use work::ProofMaker;
+pub use work::{ProverKind, Proving};
 
 /// What to prove and how to run.
 pub struct ProveRequest<'a> {
@@ -154,7 +153,7 @@ pub fn prove(req: &ProveRequest) -> Result<ProveOutcome> {
         return Ok(done(commitment.summary.clone(), Stage::Prepared));
     }
     let params = params_for(batch_size, req.arity, &commitment)?;
-    let prover = Prover::new(c.backend, req.proving);
+    let prover = ProofMaker::new(c.backend, req.proving);
     let run = Run {
         job: &job,
         commitment: &commitment,
@@ -179,7 +178,7 @@ pub fn prove(req: &ProveRequest) -> Result<ProveOutcome> {
 /// `zkpor aggregate OUT`: finishes a sharded job, or says what is missing.
 pub fn aggregate(
     dir: &Path,
-    backend: &dyn crate::backend::HashBackend,
+    backend: &dyn crate::backend::Backend,
     proving: Proving,
     reporter: &Reporter,
 ) -> Result<ProveOutcome> {
@@ -198,7 +197,7 @@ pub fn aggregate(
         manifest.params.arity,
         &commitment,
     )?;
-    let prover = Prover::new(backend, proving);
+    let prover = ProofMaker::new(backend, proving);
     let run = Run {
         job: &job,
         commitment: &commitment,
@@ -404,11 +403,11 @@ struct Run<'a> {
     batch_size_auto: bool,
     shape: Shape,
     reporter: &'a Reporter,
-    prover: &'a Prover<'a>,
+    prover: &'a ProofMaker<'a>,
 }
 
 impl Run<'_> {
-    fn checker<'c>(&'c self, circuits: &'c Circuits<'c>) -> Checker<'c> {
+    fn checker<'c>(&'c self, circuits: &'c CircuitSet<'c>) -> Checker<'c> {
         Checker {
             job: self.job,
             shape: &self.shape,
@@ -432,7 +431,7 @@ impl Run<'_> {
                 return Err(self.incomplete(&p));
             }
         }
-        let circuits = Circuits::new(self.params, self.reporter);
+        let circuits = CircuitSet::watched(self.params, self.reporter);
         let check = self.checker(&circuits);
         let mut stats = Stats::default();
         let mut root_ms = 0;
@@ -524,7 +523,7 @@ impl Run<'_> {
                 ),
             );
         }
-        let circuits = Circuits::new(self.params, self.reporter);
+        let circuits = CircuitSet::watched(self.params, self.reporter);
         let check = self.checker(&circuits);
         let goals: Vec<Goal> = share
             .roots

@@ -5,7 +5,7 @@
 use super::check::{root_matches, Checker};
 use super::killpoint::{self, Kind};
 use super::store::{self, Found, Slot};
-use super::work::{proving_error, Prover};
+use super::work::{proving_error, ProofMaker};
 use crate::artifacts::{names as out, ProofFiles, ProofSummary, PublishedFile, Summary};
 use crate::circuits::Proof;
 use crate::commit::read_summary;
@@ -23,7 +23,7 @@ pub fn checkpoint(check: &Checker) -> Option<Proof> {
 }
 
 /// Proves the root over `top` and checkpoints it.
-pub fn prove_root(check: &Checker, prover: &Prover, top: &Proof) -> Result<Proof> {
+pub fn prove_root(check: &Checker, prover: &ProofMaker, top: &Proof) -> Result<Proof> {
     let circuit = check.circuits.root();
     let spinner = check.reporter.spinner("proving the root");
     let t = Instant::now();

@@ -1,15 +1,21 @@
 //! The three units of proving work, each one call with the circuit and its
-//! inputs. The job calls nothing else to prove: planning, checkpoints and
+//! inputs, and the one place that picks the prover: the circuits only make
+//! witnesses. The job calls nothing else to prove: planning, checkpoints and
 //! sharding do not know which prover runs or on which backend.
 
-use crate::backend::{BackendError, HashBackend};
+use plonky2::iop::witness::PartialWitness;
+use plonky2::plonk::circuit_data::CircuitData;
+
+use crate::backend::{Backend, BackendError};
 use crate::circuits::witness::{PriceVector, UserSlot};
-use crate::circuits::{AggregateCircuit, BatchCircuit, Proof, RootCircuit};
+use crate::circuits::{AggregateCircuit, BatchCircuit, RootCircuit};
 use crate::error::Error;
+use crate::field::{Proof, C, D, F};
+use crate::prover;
 
 /// Which prover makes the proofs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Engine {
+pub enum ProverKind {
     /// zkpor's driver (`src/prover/`): plonky2's transcript with the
     /// commitments on the backend. Byte-identical to plonky2 without zero
     /// knowledge, and faster.
@@ -23,7 +29,7 @@ pub enum Engine {
 /// The prover's settings, as the command line gives them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Proving {
-    pub engine: Engine,
+    pub prover: ProverKind,
     /// Proofs made at once (at least 1).
     pub in_flight: usize,
 }
@@ -33,26 +39,26 @@ impl Default for Proving {
     /// CPU phases run.
     fn default() -> Self {
         Proving {
-            engine: Engine::Driver,
+            prover: ProverKind::Driver,
             in_flight: 2,
         }
     }
 }
 
 /// How proofs are made.
-pub struct Prover<'a> {
-    pub backend: &'a dyn HashBackend,
-    pub engine: Engine,
+pub struct ProofMaker<'a> {
+    pub backend: &'a dyn Backend,
+    pub prover: ProverKind,
     /// Proofs made at once (at least 1): while one proof commits on the
     /// backend, the next one's witness and quotient run on the CPU.
     pub in_flight: usize,
 }
 
-impl<'a> Prover<'a> {
-    pub fn new(backend: &'a dyn HashBackend, proving: Proving) -> Self {
-        Prover {
+impl<'a> ProofMaker<'a> {
+    pub fn new(backend: &'a dyn Backend, proving: Proving) -> Self {
+        ProofMaker {
             backend,
-            engine: proving.engine,
+            prover: proving.prover,
             in_flight: proving.in_flight.max(1),
         }
     }
@@ -64,18 +70,12 @@ impl<'a> Prover<'a> {
         prices: &PriceVector,
         slots: &[Option<UserSlot>],
     ) -> anyhow::Result<Proof> {
-        match self.engine {
-            Engine::Driver => circuit.prove_with(self.backend, prices, slots),
-            Engine::Plonky2 => circuit.prove(prices, slots),
-        }
+        self.prove(&circuit.data, circuit.witness(prices, slots)?)
     }
 
     /// One aggregation proof over its children, in order.
     pub fn node(&self, circuit: &AggregateCircuit, children: &[&Proof]) -> anyhow::Result<Proof> {
-        match self.engine {
-            Engine::Driver => circuit.prove_with(self.backend, children),
-            Engine::Plonky2 => circuit.prove(children),
-        }
+        self.prove(&circuit.data, circuit.witness(children)?)
     }
 
     /// The zero-knowledge root proof over the top node and the reserves (units per asset).
@@ -85,9 +85,17 @@ impl<'a> Prover<'a> {
         top: &Proof,
         reserves: &[u64],
     ) -> anyhow::Result<Proof> {
-        match self.engine {
-            Engine::Driver => circuit.prove_with(self.backend, top, reserves),
-            Engine::Plonky2 => circuit.prove(top, reserves),
+        self.prove(&circuit.data, circuit.witness(top, reserves)?)
+    }
+
+    fn prove(
+        &self,
+        data: &CircuitData<F, C, D>,
+        inputs: PartialWitness<F>,
+    ) -> anyhow::Result<Proof> {
+        match self.prover {
+            ProverKind::Driver => prover::prove(self.backend, data, inputs),
+            ProverKind::Plonky2 => data.prove(inputs),
         }
     }
 }

@@ -121,7 +121,7 @@ pub fn rebuilt_verifier(
     if let Some(v) = cache.and_then(|dir| cache::load(dir, params)) {
         return Ok((v, VerifierSource::Cache));
     }
-    let verifier = CircuitSet::build(*params).root.data.verifier_data();
+    let verifier = CircuitSet::new(*params).root().data.verifier_data();
     if let Some(dir) = cache {
         // A cache that cannot be written only costs the next run a rebuild.
         let _ = cache::store(dir, params, &verifier);

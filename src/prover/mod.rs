@@ -1,7 +1,7 @@
 //! The prover driver: plonky2's prover (`prove_with_partition_witness`),
 //! reproduced step by step on plonky2's public API, with its three big
-//! commitments (wires, Z + partial products, quotient chunks) made by a
-//! [`HashBackend`]. With `zero_knowledge: false` its proofs equal plonky2's
+//! commitments (wires, Z + partial products, quotient chunks) made as
+//! oracles by a [`Backend`], and the quotient's coset inverse on its DFT. With `zero_knowledge: false` its proofs equal plonky2's
 //! byte for byte; with zero knowledge they verify with plonky2's verifier.
 //!
 //! Circuits with lookup tables are refused up front (see [`support`]).
@@ -28,7 +28,7 @@ use plonky2::plonk::config::Hasher;
 use plonky2::plonk::proof::{Proof as PlonkProof, ProofWithPublicInputs};
 use plonky2::util::timing::TimingTree;
 
-use crate::backend::{BackendError, Batch, CommitShape, HashBackend, Polys, Salt};
+use crate::backend::{Backend, BackendError, Oracle, OracleShape, Polys, Salt};
 use crate::field::{Proof, C, D, F};
 
 pub use selectors::Selectors;
@@ -46,7 +46,7 @@ pub struct Proved {
 
 /// Proves `data`'s circuit on `inputs`, committing through `backend`.
 pub fn prove(
-    backend: &dyn HashBackend,
+    backend: &dyn Backend,
     data: &CircuitData<F, C, D>,
     inputs: PartialWitness<F>,
 ) -> Result<Proof> {
@@ -57,7 +57,7 @@ pub fn prove(
 
 /// A circuit checked for support and ready to prove, any number of times.
 pub struct Prover<'a> {
-    backend: &'a dyn HashBackend,
+    backend: &'a dyn Backend,
     prover_only: &'a ProverOnlyCircuitData<F, C, D>,
     common: &'a CommonCircuitData<F, D>,
     selectors: Selectors,
@@ -70,7 +70,7 @@ impl<'a> Prover<'a> {
     /// Fails with [`Unsupported`] (in the error chain) for a circuit the driver
     /// does not prove.
     pub fn new(
-        backend: &'a dyn HashBackend,
+        backend: &'a dyn Backend,
         prover_only: &'a ProverOnlyCircuitData<F, C, D>,
         common: &'a CommonCircuitData<F, D>,
     ) -> Result<Self> {
@@ -96,10 +96,7 @@ impl<'a> Prover<'a> {
         })
     }
 
-    pub fn for_circuit(
-        backend: &'a dyn HashBackend,
-        data: &'a CircuitData<F, C, D>,
-    ) -> Result<Self> {
+    pub fn for_circuit(backend: &'a dyn Backend, data: &'a CircuitData<F, C, D>) -> Result<Self> {
         Self::new(backend, &data.prover_only, &data.common)
     }
 
@@ -136,7 +133,7 @@ impl<'a> Prover<'a> {
 
         let wires = timed(&mut t.wires_commit, || {
             let columns = witness.wires.iter().cloned().map(Into::into).collect();
-            self.commit(Polys::Values(columns))
+            self.oracle(Polys::Values(columns))
         })?;
         transcript.observe_cap(&wires.merkle_tree.cap);
         let permutation = transcript.permutation(common);
@@ -148,7 +145,7 @@ impl<'a> Prover<'a> {
                 prover_only,
                 common,
             );
-            self.commit(Polys::Values(columns))
+            self.oracle(Polys::Values(columns))
         })?;
         drop(witness.wires);
         transcript.observe_cap(&zs_partial_products.merkle_tree.cap);
@@ -156,6 +153,7 @@ impl<'a> Prover<'a> {
 
         let chunks = timed(&mut t.quotient, || {
             quotient::quotient_chunks(&quotient::QuotientInputs {
+                dft: self.backend,
                 common,
                 selectors: &self.selectors,
                 constants_sigmas: &prover_only.constants_sigmas_commitment,
@@ -167,7 +165,7 @@ impl<'a> Prover<'a> {
             })
         })?;
         let quotient = timed(&mut t.quotient_commit, || {
-            self.commit(Polys::Coeffs(chunks))
+            self.oracle(Polys::Coeffs(chunks))
         })?;
         transcript.observe_cap(&quotient.merkle_tree.cap);
         let zeta = transcript.zeta(common)?;
@@ -210,9 +208,9 @@ impl<'a> Prover<'a> {
 
     /// A commitment at the circuit's FRI shape, salted when zero knowledge is on
     /// (every prover oracle has plonky2's `blinding = true`).
-    fn commit(&self, polys: Polys) -> Result<Batch, BackendError> {
+    fn oracle(&self, polys: Polys) -> Result<Oracle, BackendError> {
         let fri = &self.common.config.fri_config;
-        let shape = CommitShape {
+        let shape = OracleShape {
             rate_bits: fri.rate_bits,
             cap_height: fri.cap_height,
         };
@@ -221,6 +219,6 @@ impl<'a> Prover<'a> {
         } else {
             Salt::None
         };
-        self.backend.commit(polys, shape, salt)
+        self.backend.oracle(polys, shape, salt)
     }
 }

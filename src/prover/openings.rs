@@ -10,7 +10,7 @@ use plonky2::plonk::circuit_data::CommonCircuitData;
 use plonky2::plonk::proof::OpeningSet;
 
 use super::transcript::Ext;
-use crate::backend::Batch;
+use crate::backend::Oracle;
 use crate::field::{D, F};
 
 /// The oracles in commitment order. Their blinding flags are plonky2's protocol
@@ -26,7 +26,7 @@ mod oracle {
 pub fn open(
     common: &CommonCircuitData<F, D>,
     zeta: Ext,
-    oracles: &[&Batch; 4],
+    oracles: &[&Oracle; 4],
 ) -> OpeningSet<F, D> {
     let g = Ext::primitive_root_of_unity(common.degree_bits());
     let [constants_sigmas, wires, zs_partial_products, quotient] = *oracles;

@@ -9,7 +9,7 @@
 //! arithmetic is exact, so the values equal plonky2's whatever the order.
 
 use anyhow::{Context, Result};
-use plonky2::field::polynomial::{PolynomialCoeffs, PolynomialValues};
+use plonky2::field::polynomial::PolynomialCoeffs;
 use plonky2::field::types::Field;
 use plonky2::field::zero_poly_coset::ZeroPolyOnCoset;
 use plonky2::hash::hash_types::HashOut;
@@ -20,7 +20,7 @@ use rayon::prelude::*;
 
 use super::selectors::Selectors;
 use super::vanishing::{horner, permutation_terms, Permutation, PointRows};
-use crate::backend::Batch;
+use crate::backend::{Dft, Oracle};
 use crate::field::{D, F};
 
 /// Points per batch: gate evaluations amortise their per-call costs over a
@@ -29,11 +29,13 @@ pub const BATCH_SIZE: usize = 32;
 
 /// Everything the quotient depends on.
 pub struct QuotientInputs<'a> {
+    /// Runs the interpolation off the coset.
+    pub dft: &'a dyn Dft,
     pub common: &'a CommonCircuitData<F, D>,
     pub selectors: &'a Selectors,
-    pub constants_sigmas: &'a Batch,
-    pub wires: &'a Batch,
-    pub zs_partial_products: &'a Batch,
+    pub constants_sigmas: &'a Oracle,
+    pub wires: &'a Oracle,
+    pub zs_partial_products: &'a Oracle,
     pub public_inputs_hash: &'a HashOut<F>,
     pub permutation: &'a Permutation,
     pub alphas: &'a [F],
@@ -48,7 +50,7 @@ pub fn quotient_chunks(q: &QuotientInputs) -> Result<Vec<PolynomialCoeffs<F>>> {
     let common = q.common;
     let degree = common.degree();
     let quotient_degree = common.quotient_degree();
-    let polys = quotient_polys(q);
+    let polys = quotient_polys(q)?;
     let mut chunks = Vec::with_capacity(polys.len() * common.quotient_degree_factor);
     for (c, mut poly) in polys.into_iter().enumerate() {
         poly.trim_to_len(quotient_degree).with_context(|| {
@@ -63,7 +65,7 @@ pub fn quotient_chunks(q: &QuotientInputs) -> Result<Vec<PolynomialCoeffs<F>>> {
 }
 
 /// One quotient polynomial per challenge, of `n * 2^quotient_bits` coefficients.
-fn quotient_polys(q: &QuotientInputs) -> Vec<PolynomialCoeffs<F>> {
+fn quotient_polys(q: &QuotientInputs) -> Result<Vec<PolynomialCoeffs<F>>> {
     let domain = Domain::new(q.common);
     let num_challenges = q.common.config.num_challenges;
     // Point-major values, points in bit-reversed (storage) order.
@@ -75,7 +77,7 @@ fn quotient_polys(q: &QuotientInputs) -> Vec<PolynomialCoeffs<F>> {
             || Scratch::new(q.common),
             |scratch, (b, out)| evaluate_batch(q, &domain, b * BATCH_SIZE, out, scratch),
         );
-    (0..num_challenges)
+    let columns = (0..num_challenges)
         .into_par_iter()
         .map(|c| {
             let mut column: Vec<F> = values
@@ -85,9 +87,13 @@ fn quotient_polys(q: &QuotientInputs) -> Vec<PolynomialCoeffs<F>> {
                 .copied()
                 .collect();
             reverse_index_bits_in_place(&mut column);
-            PolynomialValues::new(column).coset_ifft(F::coset_shift())
+            column
         })
-        .collect()
+        .collect();
+    drop(values);
+    // plonky2's `coset_ifft(F::coset_shift())` of each column.
+    let coeffs = q.dft.coset_intt(columns, F::coset_shift())?;
+    Ok(coeffs.into_iter().map(PolynomialCoeffs::new).collect())
 }
 
 /// The quotient domain: the coset `g K` with |K| = n * 2^quotient_bits.

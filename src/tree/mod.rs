@@ -5,7 +5,7 @@ mod path;
 
 pub use path::MerklePath;
 
-use crate::backend::HashBackend;
+use crate::backend::Backend;
 use crate::digest::{two_to_one, Digest};
 
 /// Padding digests per level: Z_0 = the padding leaf, Z_{i+1} = two_to_one(Z_i, Z_i).
@@ -54,7 +54,7 @@ pub struct AccountTree {
 impl AccountTree {
     /// Builds the tree over `leaves` (in leaf order) on `backend`.
     pub fn build(
-        backend: &dyn HashBackend,
+        backend: &dyn Backend,
         leaves: Vec<Digest>,
         pad_leaf: Digest,
     ) -> Result<Self, TreeBuildError> {

@@ -7,7 +7,7 @@
 use std::sync::OnceLock;
 use zkpor::backend::cpu::Isa;
 use zkpor::backend::gpu::Arith;
-use zkpor::backend::{CpuBackend, GpuBackend, GpuError, GpuOptions, HashBackend};
+use zkpor::backend::{Backend, CpuBackend, GpuBackend, GpuError, GpuOptions};
 
 pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
@@ -61,10 +61,10 @@ fn cpus() -> &'static [CpuBackend] {
 }
 
 /// Every variant, named for assertion messages.
-pub fn all() -> Vec<(String, &'static dyn HashBackend)> {
-    let mut out: Vec<(String, &'static dyn HashBackend)> = cpus()
+pub fn all() -> Vec<(String, &'static dyn Backend)> {
+    let mut out: Vec<(String, &'static dyn Backend)> = cpus()
         .iter()
-        .map(|c| (format!("cpu/{}", c.isa().name()), c as &dyn HashBackend))
+        .map(|c| (format!("cpu/{}", c.isa().name()), c as &dyn Backend))
         .collect();
     for arith in ARITHS {
         for small in [false, true] {
@@ -74,7 +74,7 @@ pub fn all() -> Vec<(String, &'static dyn HashBackend)> {
                     arith.name(),
                     if small { "/tiny-chunks" } else { "" }
                 );
-                out.push((name, g as &dyn HashBackend));
+                out.push((name, g as &dyn Backend));
             }
         }
     }

@@ -6,6 +6,7 @@
 mod avx2;
 #[cfg(target_arch = "x86_64")]
 mod avx512;
+pub mod dft;
 mod isa;
 #[cfg(target_arch = "x86_64")]
 mod lanes;
@@ -19,10 +20,13 @@ mod sponge;
 
 pub use isa::Isa;
 
-use super::{BackendError, BackendResult, HashBackend};
+use plonky2::field::polynomial::PolynomialCoeffs;
+use rayon::prelude::*;
+
+use super::dft::{same_len, Dft, Direction};
+use super::{Backend, BackendError, BackendResult, MerkleHasher, Oracles};
 use crate::digest::Digest;
 use crate::field::F;
-use rayon::prelude::*;
 
 /// Hashes per rayon task: large enough to amortise scheduling, small enough to balance.
 const HASHES_PER_TASK: usize = 512;
@@ -56,7 +60,7 @@ impl CpuBackend {
     }
 }
 
-impl HashBackend for CpuBackend {
+impl Backend for CpuBackend {
     fn name(&self) -> &'static str {
         "cpu"
     }
@@ -68,7 +72,31 @@ impl HashBackend for CpuBackend {
             rayon::current_num_threads()
         )
     }
+}
 
+/// plonky2_field's FFT with tables shared across columns (`dft.rs`).
+impl Dft for CpuBackend {
+    fn ntt(&self, columns: Vec<Vec<F>>, direction: Direction) -> BackendResult<Vec<Vec<F>>> {
+        same_len(columns.iter().map(Vec::len))?;
+        Ok(dft::ntt_columns(columns, direction))
+    }
+
+    /// Skips the FFT layers over the zero padding, with the shift powers and
+    /// root table built once per size.
+    fn coset_lde(
+        &self,
+        polys: &[PolynomialCoeffs<F>],
+        rate_bits: usize,
+    ) -> BackendResult<Vec<Vec<F>>> {
+        same_len(polys.iter().map(|p| p.len()))?;
+        Ok(dft::coset_ldes(polys, rate_bits))
+    }
+}
+
+/// The derived oracle: this backend's DFT, then its Merkle hashing.
+impl Oracles for CpuBackend {}
+
+impl MerkleHasher for CpuBackend {
     fn hash_leaves(&self, inputs: &[F], width: usize) -> BackendResult<Vec<Digest>> {
         if width == 0 || !inputs.len().is_multiple_of(width) {
             return Err(BackendError::Invalid(format!(

@@ -3,11 +3,11 @@
 //! to the CPU backend and to plonky2.
 
 mod columns;
-mod commit;
 mod device;
 mod engine;
 mod kernels;
 mod ntt;
+mod oracle;
 mod probe;
 mod program;
 mod shaders;
@@ -27,10 +27,10 @@ use plonky2::field::polynomial::PolynomialCoeffs;
 use plonky2::field::types::{Field, PrimeField64};
 use shaders::Kernel;
 
-use super::commit::{Batch, CommitShape, CommitTimings, Polys, Salt};
+use super::dft::{Dft, Direction};
 use super::layout::MerkleDigests;
-use super::lde::Direction;
-use super::{BackendResult, HashBackend};
+use super::oracle::{Oracle, OracleShape, OracleTimings, Oracles, Polys, Salt};
+use super::{Backend, BackendResult, MerkleHasher};
 use crate::digest::Digest;
 use crate::field::F;
 use engine::Engine;
@@ -211,27 +211,27 @@ impl GpuBackend {
 
     /// plonky2's `PolynomialBatch::from_values` (for `Polys::Values`) or
     /// `from_coeffs`: the same coefficients, LDE rows, digests and cap.
-    pub fn try_commit(
+    pub fn try_oracle(
         &self,
         polys: Polys,
-        shape: CommitShape,
+        shape: OracleShape,
         salt: Salt,
-    ) -> Result<Batch, GpuError> {
-        self.commit_timed(polys, shape, salt)
-            .map(|(batch, _)| batch)
+    ) -> Result<Oracle, GpuError> {
+        self.oracle_timed(polys, shape, salt)
+            .map(|(oracle, _)| oracle)
     }
 
-    /// [`Self::try_commit`], with where the time went (for `zkpor bench`):
+    /// [`Self::try_oracle`], with where the time went (for `zkpor bench`):
     /// `upload` is host time spent converting and queueing inputs, `lde` the
     /// rest of phase 1 (NTTs, coefficient readback), `tree` the transposes,
     /// hashing and the readback of rows and digests.
-    pub fn commit_timed(
+    pub fn oracle_timed(
         &self,
         polys: Polys,
-        shape: CommitShape,
+        shape: OracleShape,
         salt: Salt,
-    ) -> Result<(Batch, CommitTimings), GpuError> {
-        commit::commit(self, polys, shape, salt)
+    ) -> Result<(Oracle, OracleTimings), GpuError> {
+        oracle::oracle(self, polys, shape, salt)
     }
 
     /// plonky2's `fft` (`Direction::Forward`) or `ifft` of each column (equal
@@ -282,7 +282,7 @@ fn join(lo: u32, hi: u32) -> u64 {
     (hi as u64) << 32 | lo as u64
 }
 
-impl HashBackend for GpuBackend {
+impl Backend for GpuBackend {
     fn name(&self) -> &'static str {
         "gpu"
     }
@@ -290,7 +290,9 @@ impl HashBackend for GpuBackend {
     fn describe(&self) -> String {
         format!("gpu ({}, {} arithmetic)", self.adapter, self.arith.name())
     }
+}
 
+impl MerkleHasher for GpuBackend {
     fn hash_leaves(&self, inputs: &[F], width: usize) -> BackendResult<Vec<Digest>> {
         Ok(self.try_hash_leaves(inputs, width)?)
     }
@@ -313,8 +315,28 @@ impl HashBackend for GpuBackend {
         let width = rows.first().map_or(0, Vec::len);
         self.merkle_tree(&rows.concat(), width, cap_height)
     }
+}
 
-    fn commit(&self, polys: Polys, shape: CommitShape, salt: Salt) -> BackendResult<Batch> {
-        Ok(self.try_commit(polys, shape, salt)?)
+/// The device NTT; the coset LDE on the device too (shift and padding
+/// fused into the upload); the coset inverse derived.
+impl Dft for GpuBackend {
+    fn ntt(&self, columns: Vec<Vec<F>>, direction: Direction) -> BackendResult<Vec<Vec<F>>> {
+        Ok(self.ntt_columns(&columns, direction)?.0)
+    }
+
+    fn coset_lde(
+        &self,
+        polys: &[PolynomialCoeffs<F>],
+        rate_bits: usize,
+    ) -> BackendResult<Vec<Vec<F>>> {
+        Ok(GpuBackend::coset_lde(self, polys, rate_bits)?.0)
+    }
+}
+
+/// Uploads the polynomials once and keeps them on the device through NTTs,
+/// coset LDE, transpose and tree.
+impl Oracles for GpuBackend {
+    fn oracle(&self, polys: Polys, shape: OracleShape, salt: Salt) -> BackendResult<Oracle> {
+        Ok(self.try_oracle(polys, shape, salt)?)
     }
 }

@@ -16,7 +16,7 @@ use super::ntt::{self, Columns};
 use super::program::Recorder;
 use super::twiddles::Table;
 use super::{GpuBackend, GpuError};
-use crate::backend::lde::Direction;
+use crate::backend::dft::Direction;
 use crate::field::F;
 
 /// The common length of `lengths`: equal powers of two, at least one column.

@@ -9,7 +9,7 @@ use plonky2::field::types::{Field, PrimeField64};
 
 use super::engine::Engine;
 use super::GpuError;
-use crate::backend::lde::{powers, reverse_bits};
+use crate::backend::dft::{powers, reverse_bits};
 use crate::field::F;
 
 /// Which table.

@@ -2,24 +2,23 @@
 //! stock plonky2, zkpor's CPU path, and the GPU backend when an adapter is
 //! found (a software adapter such as lavapipe is not a GPU figure).
 //!
-//! - `ntt/*`: plonky2's `fft` of every column against `lde::ntt_columns` and
-//!   `GpuBackend::ntt_columns`; `gpu_compute` counts the device time only,
-//!   `gpu` the whole call with its transfers.
-//! - `commit/*`: `PolynomialBatch::from_values` (no blinding, cap height 4)
-//!   against `CpuBackend::commit` and `GpuBackend::commit`.
+//! - `ntt/*`: plonky2's `fft` of every column against the CPU backend's
+//!   `dft::ntt_columns` and `GpuBackend::ntt_columns`; `gpu_compute` counts
+//!   the device time only, `gpu` the whole call with its transfers.
+//! - `oracle/*`: `PolynomialBatch::from_values` (no blinding, cap height 4)
+//!   against `CpuBackend::oracle` and `GpuBackend::oracle`.
+//!
+//! Inputs and the stock plonky2 calls are `zkpor bench`'s (`zkpor::bench::oracle`).
 
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
-use plonky2::field::polynomial::{PolynomialCoeffs, PolynomialValues};
-use plonky2::field::types::Sample;
-use plonky2::util::timing::TimingTree;
-use rayon::prelude::*;
-use zkpor::backend::lde;
+use plonky2::field::polynomial::PolynomialValues;
+use zkpor::backend::cpu::dft;
 use zkpor::backend::{
-    Batch, CommitShape, CpuBackend, Direction, GpuBackend, GpuOptions, HashBackend, Polys, Salt,
+    CpuBackend, Direction, GpuBackend, GpuOptions, OracleShape, Oracles, Polys, Salt,
 };
-use zkpor::field::F;
+use zkpor::bench::oracle::{plonky2_fft, plonky2_oracle, random_columns};
 
 /// (log2 of the column length, columns).
 const NTTS: [(usize, usize); 3] = [(12, 135), (16, 135), (20, 20)];
@@ -41,10 +40,6 @@ fn gpu() -> Option<GpuBackend> {
     }
 }
 
-fn columns(log_n: usize, count: usize) -> Vec<Vec<F>> {
-    (0..count).map(|_| F::rand_vec(1 << log_n)).collect()
-}
-
 fn configure(group: &mut criterion::BenchmarkGroup<criterion::measurement::WallTime>, big: bool) {
     group
         .sample_size(10)
@@ -56,25 +51,17 @@ fn bench_ntt(c: &mut Criterion) {
     let gpu = gpu();
     let mut group = c.benchmark_group("ntt");
     for (log_n, count) in NTTS {
-        let cols = columns(log_n, count);
+        let cols = random_columns(log_n as u32, count);
         let id = format!("2^{log_n}x{count}");
         configure(&mut group, log_n >= 20);
         group.throughput(Throughput::Elements((count << log_n) as u64));
         group.bench_function(BenchmarkId::new("plonky2", &id), |b| {
-            b.iter_batched(
-                || cols.clone(),
-                |cols| {
-                    cols.into_par_iter()
-                        .map(|c| PolynomialCoeffs::new(c).fft())
-                        .collect::<Vec<_>>()
-                },
-                BatchSize::LargeInput,
-            )
+            b.iter_batched(|| cols.clone(), plonky2_fft, BatchSize::LargeInput)
         });
         group.bench_function(BenchmarkId::new("zkpor_cpu", &id), |b| {
             b.iter_batched(
                 || cols.clone(),
-                |cols| lde::ntt_columns(cols, Direction::Forward),
+                |cols| dft::ntt_columns(cols, Direction::Forward),
                 BatchSize::LargeInput,
             )
         });
@@ -100,16 +87,16 @@ fn bench_ntt(c: &mut Criterion) {
     group.finish();
 }
 
-fn bench_commit(c: &mut Criterion) {
+fn bench_oracle(c: &mut Criterion) {
     let gpu = gpu();
-    let mut group = c.benchmark_group("commit");
+    let mut group = c.benchmark_group("oracle");
     for (log_n, count, rate_bits) in COMMITS {
-        let values: Vec<PolynomialValues<F>> = columns(log_n, count)
+        let values: Vec<PolynomialValues<_>> = random_columns(log_n as u32, count)
             .into_iter()
             .map(PolynomialValues::new)
             .collect();
         let id = format!("2^{log_n}x{count}_rate{rate_bits}");
-        let shape = CommitShape {
+        let shape = OracleShape {
             rate_bits,
             cap_height: CAP_HEIGHT,
         };
@@ -118,10 +105,7 @@ fn bench_commit(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("plonky2", &id), |b| {
             b.iter_batched(
                 || values.clone(),
-                |v| {
-                    let mut timing = TimingTree::default();
-                    Batch::from_values(v, rate_bits, false, CAP_HEIGHT, &mut timing, None)
-                },
+                |v| plonky2_oracle(v, shape),
                 BatchSize::LargeInput,
             )
         });
@@ -130,8 +114,8 @@ fn bench_commit(c: &mut Criterion) {
                 || Polys::Values(values.clone()),
                 |p| {
                     CpuBackend::detected()
-                        .commit(p, shape, Salt::None)
-                        .expect("cpu commit")
+                        .oracle(p, shape, Salt::None)
+                        .expect("cpu oracle")
                 },
                 BatchSize::LargeInput,
             )
@@ -143,7 +127,7 @@ fn bench_commit(c: &mut Criterion) {
             group.bench_function(BenchmarkId::new("gpu", &id), |b| {
                 b.iter_batched(
                     || Polys::Values(values.clone()),
-                    |p| gpu.commit(p, shape, Salt::None).expect("gpu commit"),
+                    |p| gpu.oracle(p, shape, Salt::None).expect("gpu oracle"),
                     BatchSize::LargeInput,
                 )
             });
@@ -152,5 +136,5 @@ fn bench_commit(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_ntt, bench_commit);
+criterion_group!(benches, bench_ntt, bench_oracle);
 criterion_main!(benches);

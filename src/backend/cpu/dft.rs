@@ -1,4 +1,4 @@
-//! NTTs and coset low-degree extensions on the CPU, with plonky2_field's FFT.
+//! The CPU backend's DFT: NTTs and coset low-degree extensions with plonky2_field's FFT.
 //! Results are plonky2's exactly (`fft`, `ifft`, `PolynomialCoeffs::lde` +
 //! `coset_fft_with_options`); what changes is the bookkeeping around them:
 //! plonky2 rebuilds the FFT root table and the coset-shift powers for every
@@ -14,42 +14,8 @@ use plonky2::field::types::Field;
 use plonky2::util::log2_strict;
 use rayon::prelude::*;
 
+use crate::backend::dft::{powers, Direction};
 use crate::field::F;
-
-/// Which transform: plonky2's `fft` (coefficients to values on the subgroup,
-/// both in natural order) or its `ifft`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Direction {
-    Forward,
-    Inverse,
-}
-
-/// Elements per sequential run when filling a table of powers in parallel.
-const POWERS_RUN: usize = 1 << 12;
-
-/// `[1, base, base^2, ..., base^(len-1)]`, filled in parallel runs.
-pub fn powers(base: F, len: usize) -> Vec<F> {
-    let mut out = vec![F::ZERO; len];
-    out.par_chunks_mut(POWERS_RUN)
-        .enumerate()
-        .for_each(|(i, run)| {
-            let mut x = base.exp_u64((i * POWERS_RUN) as u64);
-            for y in run {
-                *y = x;
-                x *= base;
-            }
-        });
-    out
-}
-
-/// `i` with its low `bits` bits reversed (plonky2's `reverse_bits`).
-pub fn reverse_bits(i: usize, bits: usize) -> usize {
-    if bits == 0 {
-        0
-    } else {
-        i.reverse_bits() >> (usize::BITS as usize - bits)
-    }
-}
 
 type Cache<T> = OnceLock<Mutex<HashMap<usize, Arc<T>>>>;
 
@@ -93,15 +59,6 @@ fn transform(values: Vec<F>, direction: Direction) -> Vec<F> {
     }
 }
 
-/// plonky2's `ifft` of each polynomial: its coefficients.
-pub fn interpolate(values: Vec<PolynomialValues<F>>) -> Vec<PolynomialCoeffs<F>> {
-    let columns = values.into_iter().map(|v| v.values).collect();
-    ntt_columns(columns, Direction::Inverse)
-        .into_iter()
-        .map(PolynomialCoeffs::new)
-        .collect()
-}
-
 /// Each polynomial's values on the coset `coset_shift * <w>` of size
 /// `len << rate_bits`, in natural order: plonky2's
 /// `p.lde(rate_bits).coset_fft_with_options(F::coset_shift(), Some(rate_bits), _)`.
@@ -140,15 +97,6 @@ fn coset_lde(
 mod tests {
     use super::*;
     use plonky2::field::types::Sample;
-
-    #[test]
-    fn powers_match_plonky2() {
-        let base = F::rand();
-        for len in [0, 1, 5, POWERS_RUN + 3] {
-            let want: Vec<F> = base.powers().take(len).collect();
-            assert_eq!(powers(base, len), want);
-        }
-    }
 
     #[test]
     fn transforms_match_plonky2() {

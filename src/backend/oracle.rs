@@ -1,12 +1,14 @@
-//! Polynomial commitments through the backend seam: what plonky2's
+//! The polynomial-commitment concept: what plonky2's
 //! `PolynomialBatch::from_values` / `from_coeffs` compute (coefficients, coset
 //! LDE, rows bit-reversed, salt columns, Merkle tree with cap), assembled into
 //! a `PolynomialBatch` by struct literal so callers get plonky2's own type.
+//! plonky2's FRI calls such a batch an oracle, and so does this crate: "commit"
+//! means the account commitment of `commit/` only.
 //!
-//! This is also the CPU path (the trait's default `commit`): plonky2_field's
-//! FFT with shared tables (`lde.rs`), one parallel pass from columns to rows,
-//! and the backend's own leaf hashing and level building, so a faster CPU
-//! Poseidon speeds up commitments too.
+//! The default [`Oracles::oracle`] is derived from the backend's own [`Dft`]
+//! and [`MerkleHasher`] (the CPU backend's path): one parallel pass from
+//! columns to rows between them, so a faster NTT or Poseidon speeds up
+//! commitments too. The GPU overrides it to keep everything on the device.
 
 use std::time::{Duration, Instant};
 
@@ -17,13 +19,22 @@ use plonky2::hash::merkle_tree::{MerkleCap, MerkleTree};
 use plonky2::util::{log2_strict, reverse_index_bits_in_place};
 use rayon::prelude::*;
 
+use super::dft::{Dft, Direction};
 use super::layout::MerkleDigests;
-use super::{lde, leaf_digests, tree_over_leaves, BackendError, BackendResult, HashBackend};
-use crate::digest::Digest;
+use super::merkle::MerkleHasher;
+use super::{BackendError, BackendResult};
 use crate::field::{C, D, F};
 
 /// plonky2's polynomial commitment, as the prover holds it.
-pub type Batch = PolynomialBatch<F, C, D>;
+pub type Oracle = PolynomialBatch<F, C, D>;
+
+pub trait Oracles: MerkleHasher + Dft {
+    /// plonky2's `PolynomialBatch::from_values` / `from_coeffs`: the same
+    /// coefficients, LDE rows, digests and cap, whichever backend ran.
+    fn oracle(&self, polys: Polys, shape: OracleShape, salt: Salt) -> BackendResult<Oracle> {
+        derived(self, polys, shape, salt)
+    }
+}
 
 /// What to commit: evaluations on the subgroup (interpolated first) or coefficients.
 pub enum Polys {
@@ -46,7 +57,7 @@ impl Polys {
 
 /// The commitment's shape: LDE blow-up and Merkle cap.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CommitShape {
+pub struct OracleShape {
     pub rate_bits: usize,
     pub cap_height: usize,
 }
@@ -98,7 +109,7 @@ impl Salt {
 /// Where a commitment's time went. Stages that a path fuses into another
 /// read zero.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct CommitTimings {
+pub struct OracleTimings {
     /// Host to device: converting and queueing the inputs (zero on the CPU).
     pub upload: Duration,
     /// Interpolation (for values) and the coset LDE; on the GPU this includes
@@ -113,30 +124,38 @@ pub struct CommitTimings {
 }
 
 /// Interpolates subgroup evaluations into coefficients (plonky2's `ifft`).
-pub fn coefficients(polys: Polys) -> Vec<PolynomialCoeffs<F>> {
+pub fn coefficients<B: Dft + ?Sized>(
+    backend: &B,
+    polys: Polys,
+) -> BackendResult<Vec<PolynomialCoeffs<F>>> {
     match polys {
-        Polys::Values(values) => lde::interpolate(values),
-        Polys::Coeffs(coeffs) => coeffs,
+        Polys::Values(values) => {
+            let columns = values.into_iter().map(|v| v.values).collect();
+            let coeffs = backend.ntt(columns, Direction::Inverse)?;
+            Ok(coeffs.into_iter().map(PolynomialCoeffs::new).collect())
+        }
+        Polys::Coeffs(coeffs) => Ok(coeffs),
     }
 }
 
-/// The CPU path, identical to plonky2's `from_values` / `from_coeffs`.
-pub fn reference<B: HashBackend + ?Sized>(
+/// The oracle through the backend's DFT and Merkle hashing, identical to
+/// plonky2's `from_values` / `from_coeffs` (the default [`Oracles::oracle`]).
+pub fn derived<B: Oracles + ?Sized>(
     backend: &B,
     polys: Polys,
-    shape: CommitShape,
+    shape: OracleShape,
     salt: Salt,
-) -> BackendResult<Batch> {
-    reference_timed(backend, polys, shape, salt).map(|(batch, _)| batch)
+) -> BackendResult<Oracle> {
+    derived_timed(backend, polys, shape, salt).map(|(oracle, _)| oracle)
 }
 
-/// [`reference`], with the time each stage took.
-pub fn reference_timed<B: HashBackend + ?Sized>(
+/// [`derived`], with the time each stage took.
+pub fn derived_timed<B: Oracles + ?Sized>(
     backend: &B,
     polys: Polys,
-    shape: CommitShape,
+    shape: OracleShape,
     salt: Salt,
-) -> BackendResult<(Batch, CommitTimings)> {
+) -> BackendResult<(Oracle, OracleTimings)> {
     if polys.is_empty() {
         return Err(BackendError::Invalid(
             "a commitment needs at least one polynomial".into(),
@@ -144,8 +163,8 @@ pub fn reference_timed<B: HashBackend + ?Sized>(
     }
     let start = Instant::now();
     let blinding = salt.blinding();
-    let polynomials = coefficients(polys);
-    let columns = lde::coset_ldes(&polynomials, shape.rate_bits);
+    let polynomials = coefficients(backend, polys)?;
+    let columns = backend.coset_lde(&polynomials, shape.rate_bits)?;
     let lde_time = start.elapsed();
 
     let t = Instant::now();
@@ -158,7 +177,7 @@ pub fn reference_timed<B: HashBackend + ?Sized>(
 
     let t = Instant::now();
     let tree = backend.merkle_tree_rows(&leaves, shape.cap_height)?;
-    let timings = CommitTimings {
+    let timings = OracleTimings {
         upload: Duration::ZERO,
         lde: lde_time,
         transpose,
@@ -187,37 +206,17 @@ pub fn bit_reversed_rows(columns: &[Vec<F>], salt: &[Vec<F>]) -> Vec<Vec<F>> {
 
 /// Rows per rayon task when building rows.
 const ROWS_PER_TASK: usize = 256;
-/// Elements hashed per block: rows are copied block by block into a buffer
-/// that stays in cache, never into one flat copy of the whole LDE.
-const HASH_BLOCK_ELEMENTS: usize = 1 << 16;
 
-/// plonky2's `MerkleTree::new(rows, cap_height)` digests and cap, through
-/// the backend's leaf hashing and level building (the default
-/// `HashBackend::merkle_tree_rows`).
-pub fn row_tree<B: HashBackend + ?Sized>(
-    backend: &B,
-    rows: &[Vec<F>],
-    cap_height: usize,
-) -> BackendResult<MerkleDigests> {
-    let width = rows.first().map_or(0, Vec::len);
-    let block = (HASH_BLOCK_ELEMENTS / width.max(1)).max(1);
-    let blocks: Vec<Vec<Digest>> = rows
-        .par_chunks(block)
-        .map(|rows| leaf_digests(backend, &rows.concat(), width))
-        .collect::<BackendResult<_>>()?;
-    tree_over_leaves(backend, blocks.concat(), cap_height)
-}
-
-/// The batch from its parts: LDE rows (bit-reversed, salt included) and their tree.
+/// The oracle from its parts: LDE rows (bit-reversed, salt included) and their tree.
 pub fn assemble(
     polynomials: Vec<PolynomialCoeffs<F>>,
     leaves: Vec<Vec<F>>,
     tree: MerkleDigests,
-    shape: CommitShape,
+    shape: OracleShape,
     blinding: bool,
-) -> Batch {
+) -> Oracle {
     let degree = polynomials.first().map_or(1, |p| p.len());
-    Batch {
+    Oracle {
         polynomials,
         merkle_tree: MerkleTree {
             leaves,
@@ -241,11 +240,11 @@ mod tests {
         let values: Vec<PolynomialValues<F>> = (0..7)
             .map(|_| PolynomialValues::new(F::rand_vec(32)))
             .collect();
-        let shape = CommitShape {
+        let shape = OracleShape {
             rate_bits: 2,
             cap_height: 2,
         };
-        let want = Batch::from_values(
+        let want = Oracle::from_values(
             values.clone(),
             2,
             false,
@@ -254,7 +253,7 @@ mod tests {
             None,
         );
         let got = CpuBackend::default()
-            .commit(Polys::Values(values), shape, Salt::None)
+            .oracle(Polys::Values(values), shape, Salt::None)
             .unwrap();
         assert_eq!(got, want);
     }

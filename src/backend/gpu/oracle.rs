@@ -24,7 +24,7 @@ use super::program::Recorder;
 use super::transforms::common_len;
 use super::twiddles::Table;
 use super::{trees, GpuBackend, GpuError};
-use crate::backend::commit::{assemble, Batch, CommitShape, CommitTimings, Polys, Salt};
+use crate::backend::oracle::{assemble, Oracle, OracleShape, OracleTimings, Polys, Salt};
 use crate::field::F;
 
 /// Sizes of one commitment.
@@ -37,7 +37,7 @@ struct Dims {
 }
 
 impl Dims {
-    fn new(polys: &Polys, shape: CommitShape, salt: &Salt) -> Result<Self, GpuError> {
+    fn new(polys: &Polys, shape: OracleShape, salt: &Salt) -> Result<Self, GpuError> {
         let n = match polys {
             Polys::Values(v) => common_len(v.iter().map(|p| p.len())),
             Polys::Coeffs(c) => common_len(c.iter().map(PolynomialCoeffs::len)),
@@ -95,16 +95,16 @@ struct Group {
 }
 
 /// plonky2's `from_values` / `from_coeffs` on the device, with stage timings.
-pub fn commit(
+pub fn oracle(
     gpu: &GpuBackend,
     polys: Polys,
-    shape: CommitShape,
+    shape: OracleShape,
     salt: Salt,
-) -> Result<(Batch, CommitTimings), GpuError> {
+) -> Result<(Oracle, OracleTimings), GpuError> {
     let start = Instant::now();
     let dims = Dims::new(&polys, shape, &salt)?;
     let blinding = salt.blinding();
-    let mut timings = CommitTimings::default();
+    let mut timings = OracleTimings::default();
 
     let mut groups = lde_groups(gpu, &polys, dims, &mut timings)?;
     let t = Instant::now();
@@ -169,7 +169,7 @@ fn lde_groups(
     gpu: &GpuBackend,
     polys: &Polys,
     dims: Dims,
-    timings: &mut CommitTimings,
+    timings: &mut OracleTimings,
 ) -> Result<Vec<Group>, GpuError> {
     let engine = gpu.engine();
     let tables = LdeTables::new(gpu, polys, dims)?;

@@ -9,24 +9,31 @@ use rayon::prelude::*;
 
 use super::measure::{median_of, median_with_setup, Row, Section};
 use super::Plan;
-use crate::backend::lde::{self, Direction};
-use crate::backend::{Batch, CommitShape, CpuBackend, GpuBackend, HashBackend, Polys, Salt};
+use crate::backend::cpu::dft;
+use crate::backend::Direction;
+use crate::backend::{CpuBackend, GpuBackend, Oracle, OracleShape, Oracles, Polys, Salt};
 use crate::field::F;
 
 /// Columns per NTT and polynomials per commitment: a batch proof's Z and
 /// partial products are about this many.
 pub const COLUMNS: usize = 20;
 /// The LDE blow-up and Merkle cap of plonky2's standard recursion config.
-const SHAPE: CommitShape = CommitShape {
+const SHAPE: OracleShape = OracleShape {
     rate_bits: 3,
     cap_height: 4,
 };
 
-fn columns(log_n: u32) -> Vec<Vec<F>> {
-    (0..COLUMNS).map(|_| F::rand_vec(1 << log_n)).collect()
+/// `count` random columns of 2^log_n elements (shared with the criterion benches).
+pub fn random_columns(log_n: u32, count: usize) -> Vec<Vec<F>> {
+    (0..count).map(|_| F::rand_vec(1 << log_n)).collect()
 }
 
-fn plonky2_fft(cols: Vec<Vec<F>>) -> usize {
+fn columns(log_n: u32) -> Vec<Vec<F>> {
+    random_columns(log_n, COLUMNS)
+}
+
+/// plonky2's `fft` of every column, in parallel as the prover runs them.
+pub fn plonky2_fft(cols: Vec<Vec<F>>) -> usize {
     cols.into_par_iter()
         .map(|c| PolynomialCoeffs::new(c).fft().values.len())
         .sum()
@@ -45,7 +52,7 @@ pub fn ntts(plan: &Plan, gpus: &[GpuBackend]) -> Section {
         let t = median_with_setup(
             plan.repeats,
             || cols.clone(),
-            |c| lde::ntt_columns(c, Direction::Forward).len(),
+            |c| dft::ntt_columns(c, Direction::Forward).len(),
         );
         row.push("cpu", items, t);
         for gpu in gpus.iter().filter(|_| log <= plan.gpu_max_log) {
@@ -65,18 +72,20 @@ pub fn ntts(plan: &Plan, gpus: &[GpuBackend]) -> Section {
 }
 
 fn values(log_degree: u32) -> Vec<PolynomialValues<F>> {
-    (0..COLUMNS)
-        .map(|_| PolynomialValues::new(F::rand_vec(1 << log_degree)))
+    random_columns(log_degree, COLUMNS)
+        .into_iter()
+        .map(PolynomialValues::new)
         .collect()
 }
 
-fn plonky2_commit(v: Vec<PolynomialValues<F>>) -> Batch {
+/// plonky2's own `PolynomialBatch::from_values`, unblinded.
+pub fn plonky2_oracle(v: Vec<PolynomialValues<F>>, shape: OracleShape) -> Oracle {
     let mut timing = TimingTree::default();
-    Batch::from_values(
+    Oracle::from_values(
         v,
-        SHAPE.rate_bits,
+        shape.rate_bits,
         false,
-        SHAPE.cap_height,
+        shape.cap_height,
         &mut timing,
         None,
     )
@@ -100,14 +109,14 @@ pub fn commitments(plan: &Plan, cpu: &CpuBackend, gpus: &[GpuBackend]) -> Sectio
         let t = median_with_setup(
             plan.repeats,
             || v.clone(),
-            |v| plonky2_commit(v).merkle_tree.cap,
+            |v| plonky2_oracle(v, SHAPE).merkle_tree.cap,
         );
         row.push("plonky2", rows, t);
         let t = median_with_setup(
             plan.repeats,
             || v.clone(),
             |v| {
-                cpu.commit(Polys::Values(v), SHAPE, Salt::None)
+                cpu.oracle(Polys::Values(v), SHAPE, Salt::None)
                     .map(|b| b.merkle_tree.cap)
             },
         );
@@ -116,7 +125,7 @@ pub fn commitments(plan: &Plan, cpu: &CpuBackend, gpus: &[GpuBackend]) -> Sectio
             let t = median_with_setup(
                 plan.repeats,
                 || v.clone(),
-                |v| match gpu.try_commit(Polys::Values(v), SHAPE, Salt::None) {
+                |v| match gpu.try_oracle(Polys::Values(v), SHAPE, Salt::None) {
                     Ok(b) => b.merkle_tree.cap,
                     Err(e) => panic!("GPU commit failed: {e}"),
                 },
