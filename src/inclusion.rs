@@ -1,10 +1,10 @@
 //! User inclusion proofs: produced from an output directory, checked from JSON alone.
 
+use crate::artifacts::summary::read_summary;
 use crate::artifacts::user_proof::USER_PROOF_FORMAT;
 use crate::artifacts::{
     self, names, AccountsReader, BalanceEntry, StoredAccount, Summary, UserProofFile,
 };
-use crate::commit::read_summary;
 use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::leaf::{id_commitment, leaf_digest};

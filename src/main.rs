@@ -5,22 +5,23 @@ mod report;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use zkpor::artifacts::summary::read_summary_file;
 use zkpor::backend::gpu::Arith;
-use zkpor::backend::{select, Backend, Choice, CpuBackend, GpuBackend, GpuError, GpuOptions};
+use zkpor::backend::{gpus, select, Backend, Choice, CpuBackend, GpuOptions};
 use zkpor::bench::SectionKind;
-use zkpor::commit::read_summary_file;
 use zkpor::commit::{commit, CommitRequest};
 use zkpor::datagen::{generate, AccountsFormat, GenConfig};
+use zkpor::demo;
 use zkpor::digest::Digest;
 use zkpor::error::{exit, Error, Result};
-use zkpor::inclusion::{make_user_proof, root_from_summary, user_at, verify_user_proof};
+use zkpor::inclusion::{make_user_proof, root_from_summary, verify_user_proof};
 use zkpor::job::events::{LogFormat, Reporter};
 use zkpor::job::shard::ShardSpec;
+use zkpor::job::{aggregate, prove, ProveOutcome, ProveRequest, Stage};
 use zkpor::job::{BatchSize, ProverKind, Proving};
 use zkpor::progress::Progress;
-use zkpor::prove::expected::{write_expected, RoundShape};
-use zkpor::prove::verify::{default_cache_dir, verify_out};
-use zkpor::prove::{aggregate, prove, ProveOutcome, ProveRequest, Stage};
+use zkpor::verify::expected::{write_expected, RoundShape};
+use zkpor::verify::round::{default_cache_dir, verify_out};
 
 #[derive(Parser)]
 #[command(
@@ -109,6 +110,16 @@ enum BackendArg {
     Auto,
     Gpu,
     Cpu,
+}
+
+impl From<BackendArg> for Choice {
+    fn from(b: BackendArg) -> Choice {
+        match b {
+            BackendArg::Auto => Choice::Auto,
+            BackendArg::Gpu => Choice::Gpu,
+            BackendArg::Cpu => Choice::Cpu,
+        }
+    }
 }
 
 #[derive(clap::Args, Clone, Copy)]
@@ -342,7 +353,9 @@ enum SectionArg {
     Permutations,
     Trees,
     Ntt,
-    Commit,
+    /// Polynomial commitments ("commit" is its former name).
+    #[value(alias = "commit")]
+    Oracles,
     Proofs,
 }
 
@@ -352,7 +365,7 @@ impl From<SectionArg> for SectionKind {
             SectionArg::Permutations => SectionKind::Permutations,
             SectionArg::Trees => SectionKind::Trees,
             SectionArg::Ntt => SectionKind::Ntt,
-            SectionArg::Commit => SectionKind::Commit,
+            SectionArg::Oracles => SectionKind::Oracles,
             SectionArg::Proofs => SectionKind::Proofs,
         }
     }
@@ -390,7 +403,8 @@ struct VerifyUserArgs {
 }
 
 fn main() -> ExitCode {
-    quiet_headless_wayland_probe();
+    // First, while the process has one thread.
+    zkpor::backend::gpu::quiet_headless_wayland_probe();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -480,29 +494,10 @@ fn finish(result: Result<()>, reporter: &Reporter, json_stdout: bool) -> ExitCod
     }
 }
 
-/// Mesa's Vulkan drivers probe for a Wayland display when wgpu enumerates
-/// adapters, and on a headless machine libwayland prints "error:
-/// XDG_RUNTIME_DIR is invalid or not set" although compute needs no display.
-/// A set but display-less value (nothing is created there) silences it. This
-/// runs first in `main`, before any thread exists, so changing the environment
-/// is sound.
-fn quiet_headless_wayland_probe() {
-    if cfg!(target_os = "linux") && std::env::var_os("XDG_RUNTIME_DIR").is_none() {
-        std::env::set_var(
-            "XDG_RUNTIME_DIR",
-            std::env::temp_dir().join("zkpor-no-display"),
-        );
-    }
-}
-
 /// Opens the backend the user asked for; `auto` says why it fell back to the CPU.
 fn open_backend(a: BackendArgs, reporter: &Reporter) -> Result<Box<dyn Backend>> {
-    let choice = match a.backend {
-        BackendArg::Auto => Choice::Auto,
-        BackendArg::Gpu => Choice::Gpu,
-        BackendArg::Cpu => Choice::Cpu,
-    };
-    let selected = select(choice, a.gpu_options()).map_err(|e| Error::Backend(e.to_string()))?;
+    let selected =
+        select(a.backend.into(), a.gpu_options()).map_err(|e| Error::Backend(e.to_string()))?;
     if let Some(notice) = &selected.notice {
         reporter.notice("backend", notice);
     }
@@ -517,49 +512,13 @@ fn peak_rss_kb() -> Option<u64> {
 }
 
 fn run_demo(a: DemoArgs, backend: &dyn Backend, reporter: Reporter) -> Result<()> {
-    let file = |name: &str| a.data.join(name);
-    if !file("accounts.csv").exists() {
-        return Err(Error::Usage(format!(
-            "{} not found: run from the repository root or pass --data",
-            file("accounts.csv").display()
-        )));
-    }
-    // The demo's output is replaced whole, user proofs included.
-    if a.out.exists() {
-        std::fs::remove_dir_all(&a.out).map_err(Error::io("cannot replace", &a.out))?;
-    }
-    let req = CommitRequest {
-        accounts: file("accounts.csv"),
-        assets: file("assets.csv"),
-        reserves: Some(file("reserves.csv")),
-        secret: Some(file("secret.demo")),
-        out: a.out,
-        force: true,
-        max_problems: 20,
-        backend,
-        progress: reporter.progress(),
-    };
-    let req = ProveRequest {
-        commit: req,
-        batch_size: BatchSize::Given(64),
-        arity: 4,
-        fresh: true,
-        shard: None,
-        prepare_only: false,
-        proving: Proving::default(),
-        reporter,
-    };
-    let outcome = prove(&req)?;
+    let outcome = demo::prove_sample(&a.data, &a.out, backend, reporter)?;
     report::print_summary(&outcome.summary, &outcome.out);
     report::print_proof(&outcome.summary);
     let verified = verify_out(&outcome.out, default_cache_dir().as_deref());
     report::print_verify(&outcome.out, &verified, false);
     verified?;
-    let user = user_at(&outcome.out, 0)?;
-    let proof = make_user_proof(&outcome.out, &user)?;
-    let path = outcome.out.join(format!("user-{user}.json"));
-    let json = serde_json::to_vec_pretty(&proof).map_err(|e| Error::Usage(e.to_string()))?;
-    zkpor::artifacts::write_atomic(&path, &json).map_err(Error::io("cannot write", &path))?;
+    let (proof, path) = demo::first_user_proof(&outcome.out)?;
     println!("\nuser proof written to {}", path.display());
     let root = Digest::from_hex(&outcome.summary.root).map_err(|e| Error::Verify(e.to_string()))?;
     let verdict = verify_user_proof(&proof, Some(root));
@@ -800,39 +759,27 @@ fn run_verify_user(a: VerifyUserArgs) -> Result<()> {
 }
 
 fn run_bench(a: BenchArgs, progress: Progress, reporter: &Reporter) -> Result<()> {
-    if a.min_log > a.max_log || a.max_log > 26 || a.leaf_width == 0 {
-        return Err(Error::Usage(
-            "bench needs --min-log <= --max-log <= 26 and --leaf-width >= 1".into(),
-        ));
-    }
-    if !a.proof_users.is_power_of_two() || a.proof_users < 2 || a.proof_assets == 0 {
-        return Err(Error::Usage(
-            "bench needs --proof-users a power of two >= 2 and --proof-assets >= 1".into(),
-        ));
-    }
-    if a.ntt_min_log < 4 || a.ntt_min_log > a.ntt_max_log || a.ntt_max_log > 24 {
-        return Err(Error::Usage(
-            "bench needs 4 <= --ntt-min-log <= --ntt-max-log <= 24".into(),
-        ));
-    }
-    let gpus = bench_gpus(a.backend, reporter)?;
-    let software = gpus.first().is_some_and(|g| !g.adapter().is_hardware());
-    let plan = zkpor::bench::Plan {
-        logs: a.min_log..=a.max_log,
-        gpu_max_log: a
-            .gpu_max_log
-            .unwrap_or(if software { 16 } else { a.max_log }),
-        repeats: a.repeats,
+    let sizes = zkpor::bench::Sizes {
+        min_log: a.min_log,
+        max_log: a.max_log,
         leaf_width: a.leaf_width,
-        ntt_logs: a.ntt_min_log..=a.ntt_max_log,
-        proof_batch_log: a.proof_users.trailing_zeros(),
+        ntt_min_log: a.ntt_min_log,
+        ntt_max_log: a.ntt_max_log,
+        proof_users: a.proof_users,
         proof_assets: a.proof_assets,
-        sections: if a.only.is_empty() {
-            SectionKind::ALL.to_vec()
-        } else {
-            a.only.iter().map(|&s| s.into()).collect()
-        },
+        gpu_max_log: a.gpu_max_log,
     };
+    let sections = a.only.iter().map(|&s| s.into()).collect();
+    // Checked before any adapter is opened: a typo costs no device setup.
+    zkpor::bench::Plan::new(sizes, a.repeats, Vec::new(), false).map_err(Error::Usage)?;
+    let (gpus, notice) =
+        gpus(a.backend.into(), GpuOptions::default()).map_err(|e| Error::Backend(e.to_string()))?;
+    if let Some(why) = notice {
+        reporter.notice("bench", &why);
+    }
+    let software = gpus.first().is_some_and(|g| !g.adapter().is_hardware());
+    let plan =
+        zkpor::bench::Plan::new(sizes, a.repeats, sections, software).map_err(Error::Usage)?;
     let report = zkpor::bench::run(&plan, CpuBackend::detected(), &gpus, progress);
     report::print_bench(&report);
     if let Some(path) = &a.json {
@@ -840,35 +787,4 @@ fn run_bench(a: BenchArgs, progress: Progress, reporter: &Reporter) -> Result<()
         zkpor::artifacts::write_atomic(path, &json).map_err(Error::io("cannot write", path))?;
     }
     Ok(())
-}
-
-/// The GPU backends to bench: one per arithmetic the adapter runs.
-fn bench_gpus(choice: BackendArg, reporter: &Reporter) -> Result<Vec<GpuBackend>> {
-    let allow_software = match choice {
-        BackendArg::Cpu => return Ok(Vec::new()),
-        BackendArg::Gpu => true,
-        BackendArg::Auto => false,
-    };
-    let mut gpus = Vec::new();
-    for arith in [Arith::U32, Arith::U64] {
-        let opts = GpuOptions {
-            allow_software,
-            arith: Some(arith),
-            ..GpuOptions::default()
-        };
-        match GpuBackend::open(opts) {
-            Ok(gpu) => gpus.push(gpu),
-            Err(GpuError::Unsupported(_)) if arith == Arith::U64 => {}
-            Err(e) if matches!(choice, BackendArg::Gpu) => {
-                return Err(Error::Backend(e.to_string()))
-            }
-            Err(e) => {
-                let why =
-                    format!("{e}; CPU entries only (pass --backend gpu for a software adapter)");
-                reporter.notice("bench", &why);
-                break;
-            }
-        }
-    }
-    Ok(gpus)
 }

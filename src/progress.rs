@@ -67,3 +67,8 @@ impl Progress {
             .with_message(what.to_string())
     }
 }
+
+/// Milliseconds since `t`, as the summaries and events record durations.
+pub fn ms(t: std::time::Instant) -> u64 {
+    t.elapsed().as_millis() as u64
+}

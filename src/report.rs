@@ -6,8 +6,8 @@ use zkpor::bench::{BenchReport, Section};
 use zkpor::error::Result;
 use zkpor::inclusion::UserVerdict;
 use zkpor::job::ShardReport;
-use zkpor::prove::expected::ExpectedVerifier;
-use zkpor::prove::verify::{VerifierSource, VerifyReport};
+use zkpor::verify::expected::ExpectedVerifier;
+use zkpor::verify::round::{VerifierSource, VerifyReport};
 
 pub fn print_summary(s: &Summary, out: &Path) {
     println!("committed {} users into {}", s.users, out.display());

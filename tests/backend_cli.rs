@@ -201,7 +201,7 @@ fn gpu_and_cpu_prove_the_sample_to_the_same_public_inputs() {
     }
     let cache = dir.path().join("cache");
     let verify = |out: &Path| {
-        zkpor::prove::verify::verify_out(out, Some(&cache))
+        zkpor::verify::round::verify_out(out, Some(&cache))
             .unwrap_or_else(|e| panic!("{}: {e}", out.display()))
     };
     let (c, g) = (verify(&cpu_out), verify(&gpu_out));

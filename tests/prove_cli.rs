@@ -6,11 +6,11 @@ mod common;
 use common::{data, run_on, s, stderr, stdout, zkpor};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use zkpor::artifacts::summary::read_summary;
 use zkpor::circuits::CircuitSet;
 use zkpor::circuits::ProofParams;
-use zkpor::commit::read_summary;
 use zkpor::error::exit;
-use zkpor::prove::verify::{params_of, verify_out, verify_with, ShippedProof, VerifierSource};
+use zkpor::verify::round::{params_of, verify_out, verify_with, ShippedProof, VerifierSource};
 
 /// Proves the sample once per test binary (B = 64, k = 4: 8 batch slots, two levels).
 fn proven() -> &'static Path {

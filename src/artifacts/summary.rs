@@ -1,9 +1,12 @@
 //! `summary.json`: the published commitment and per-asset figures.
 
+use super::names;
 use super::sha256::sha256_hex;
+use crate::error::{Error, Result};
 use crate::model::{format_units, Asset};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::path::Path;
 
 pub const SUMMARY_FORMAT: &str = "zkpor-summary/2";
 
@@ -169,4 +172,16 @@ pub fn format_signed(v: i128, decimals: u32) -> String {
     } else {
         s
     }
+}
+
+/// Reads summary.json from an output directory.
+pub fn read_summary(out: &Path) -> Result<Summary> {
+    read_summary_file(&out.join(names::SUMMARY))
+}
+
+/// A summary.json at any path (a customer's download, say).
+pub fn read_summary_file(path: &Path) -> Result<Summary> {
+    let bytes = std::fs::read(path).map_err(Error::io("cannot read", path))?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| Error::Verify(format!("{}: malformed summary: {e}", path.display())))
 }

@@ -26,7 +26,7 @@ pub use gpu::{GpuBackend, GpuError, GpuOptions};
 pub use layout::MerkleDigests;
 pub use merkle::MerkleHasher;
 pub use oracle::{Oracle, OracleShape, OracleTimings, Oracles, Polys, Salt};
-pub use select::{select, Choice, Selected};
+pub use select::{gpus, select, Choice, Selected};
 
 /// Why a backend operation failed. A device that is lost or out of memory
 /// mid-job is reported, never a panic: the job keeps what it wrote.

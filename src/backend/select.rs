@@ -1,5 +1,6 @@
 //! Backend selection for `--backend auto|gpu|cpu`.
 
+use super::gpu::Arith;
 use super::{Backend, CpuBackend, GpuBackend, GpuError, GpuOptions};
 
 /// What the user asked for.
@@ -57,6 +58,39 @@ fn open(choice: Choice, gpu: GpuOptions) -> Result<Selected, GpuError> {
             }
         }
     }
+}
+
+/// Every GPU backend `choice` allows, one per arithmetic the adapter runs
+/// (for `zkpor bench`, which compares them), under the same policy as
+/// [`select`]: `cpu` none; `gpu` software adapters too, and no adapter is an
+/// error; `auto` hardware only, and without one a notice says why.
+pub fn gpus(
+    choice: Choice,
+    gpu: GpuOptions,
+) -> Result<(Vec<GpuBackend>, Option<String>), GpuError> {
+    let allow_software = match choice {
+        Choice::Cpu => return Ok((Vec::new(), None)),
+        Choice::Gpu => true,
+        Choice::Auto => false,
+    };
+    let mut gpus = Vec::new();
+    for arith in [Arith::U32, Arith::U64] {
+        let opts = GpuOptions {
+            allow_software,
+            arith: Some(arith),
+            ..gpu
+        };
+        match GpuBackend::open(opts) {
+            Ok(g) => gpus.push(g),
+            Err(GpuError::Unsupported(_)) if arith == Arith::U64 => {}
+            Err(e) if choice == Choice::Gpu => return Err(e),
+            Err(e) => {
+                let why = format!("backend auto: {e}; CPU entries only (pass --backend gpu for a software adapter)");
+                return Ok((gpus, Some(why)));
+            }
+        }
+    }
+    Ok((gpus, None))
 }
 
 fn cpu(notice: Option<String>) -> Selected {

@@ -46,7 +46,8 @@ pub enum SectionKind {
     Permutations,
     Trees,
     Ntt,
-    Commit,
+    /// Polynomial commitments (plonky2's `PolynomialBatch`).
+    Oracles,
     Proofs,
 }
 
@@ -55,12 +56,71 @@ impl SectionKind {
         SectionKind::Permutations,
         SectionKind::Trees,
         SectionKind::Ntt,
-        SectionKind::Commit,
+        SectionKind::Oracles,
         SectionKind::Proofs,
     ];
 }
 
+/// The sizes `zkpor bench` is asked for, before they are checked.
+#[derive(Clone, Copy, Debug)]
+pub struct Sizes {
+    pub min_log: u32,
+    pub max_log: u32,
+    pub leaf_width: usize,
+    pub ntt_min_log: u32,
+    pub ntt_max_log: u32,
+    /// Users in the proof section's batch (a power of two).
+    pub proof_users: usize,
+    pub proof_assets: usize,
+    /// Largest size for GPU entries; `None`: `max_log` on a hardware GPU, 16 on a software one.
+    pub gpu_max_log: Option<u32>,
+}
+
+/// The GPU size a software adapter stops at by default: beyond it a run takes minutes.
+const SOFTWARE_GPU_MAX_LOG: u32 = 16;
+
 impl Plan {
+    /// The plan for `sizes`, or why they make none. `software_gpu`: the GPU
+    /// entries run on a software adapter.
+    pub fn new(
+        sizes: Sizes,
+        repeats: usize,
+        sections: Vec<SectionKind>,
+        software_gpu: bool,
+    ) -> Result<Plan, String> {
+        let s = sizes;
+        if s.min_log > s.max_log || s.max_log > 26 || s.leaf_width == 0 {
+            return Err("bench needs --min-log <= --max-log <= 26 and --leaf-width >= 1".into());
+        }
+        if !s.proof_users.is_power_of_two() || s.proof_users < 2 || s.proof_assets == 0 {
+            return Err(
+                "bench needs --proof-users a power of two >= 2 and --proof-assets >= 1".into(),
+            );
+        }
+        if s.ntt_min_log < 4 || s.ntt_min_log > s.ntt_max_log || s.ntt_max_log > 24 {
+            return Err("bench needs 4 <= --ntt-min-log <= --ntt-max-log <= 24".into());
+        }
+        let default_gpu_max = if software_gpu {
+            SOFTWARE_GPU_MAX_LOG
+        } else {
+            s.max_log
+        };
+        Ok(Plan {
+            logs: s.min_log..=s.max_log,
+            gpu_max_log: s.gpu_max_log.unwrap_or(default_gpu_max),
+            repeats,
+            leaf_width: s.leaf_width,
+            ntt_logs: s.ntt_min_log..=s.ntt_max_log,
+            proof_batch_log: s.proof_users.trailing_zeros(),
+            proof_assets: s.proof_assets,
+            sections: if sections.is_empty() {
+                SectionKind::ALL.to_vec()
+            } else {
+                sections
+            },
+        })
+    }
+
     /// The NTT and commitment sizes: every second log2 size of `ntt_logs`.
     pub fn ntt_logs(&self) -> impl Iterator<Item = u32> {
         self.ntt_logs.clone().step_by(2)
@@ -91,7 +151,7 @@ pub fn run(plan: &Plan, cpu: &CpuBackend, gpus: &[GpuBackend], progress: Progres
             }
             SectionKind::Trees => sections.push(poseidon::trees(plan, cpu, gpus)),
             SectionKind::Ntt => sections.push(oracle::ntts(plan, gpus)),
-            SectionKind::Commit => sections.push(oracle::commitments(plan, cpu, gpus)),
+            SectionKind::Oracles => sections.push(oracle::commitments(plan, cpu, gpus)),
             SectionKind::Proofs => sections.push(proofs::batch_proof(plan, cpu, gpus)),
         }
         spinner.finish_and_clear();

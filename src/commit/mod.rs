@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::input::{open_accounts, read_assets, read_reserves, Problems};
 use crate::leaf::{padding_leaf, RoundKey};
 use crate::model::AssetTable;
-use crate::progress::Progress;
+use crate::progress::{ms, Progress};
 use crate::secret::{generate_secret, read_secret};
 use crate::tree::{AccountTree, TreeBuildError};
 use ingest::Ingest;
@@ -186,21 +186,4 @@ fn build_summary(
 pub fn write_summary(path: &Path, summary: &Summary) -> Result<()> {
     let json = serde_json::to_vec_pretty(summary).map_err(|e| Error::Usage(e.to_string()))?;
     artifacts::write_atomic(path, &json).map_err(Error::io("cannot write", path))
-}
-
-/// Reads summary.json from an output directory.
-pub fn read_summary(out: &Path) -> Result<Summary> {
-    read_summary_file(&out.join(names::SUMMARY))
-}
-
-/// A summary.json at any path (a customer's download, say).
-pub fn read_summary_file(path: &Path) -> Result<Summary> {
-    let bytes = std::fs::read(path).map_err(Error::io("cannot read", path))?;
-    serde_json::from_slice(&bytes)
-        .map_err(|e| Error::Verify(format!("{}: malformed summary: {e}", path.display())))
-}
-
-/// Milliseconds since `t`.
-pub fn ms(t: Instant) -> u64 {
-    t.elapsed().as_millis() as u64
 }

@@ -6,12 +6,12 @@ use super::check::{root_matches, Checker};
 use super::killpoint::{self, Kind};
 use super::store::{self, Found, Slot};
 use super::work::{proving_error, ProofMaker};
+use crate::artifacts::summary::read_summary;
 use crate::artifacts::{names as out, ProofFiles, ProofSummary, PublishedFile, Summary};
 use crate::circuits::Proof;
-use crate::commit::read_summary;
 use crate::digest::Digest;
 use crate::error::{Error, Result};
-use crate::prove::verify::{verifier_bytes, verify_with, ShippedProof};
+use crate::verify::round::{verifier_bytes, verify_with, ShippedProof};
 use std::time::Instant;
 
 /// The root proof checkpoint, if one checks out.

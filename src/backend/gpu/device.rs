@@ -132,3 +132,19 @@ pub fn open(adapter: &wgpu::Adapter, int64: bool) -> Result<(wgpu::Device, wgpu:
     };
     pollster::block_on(adapter.request_device(&desc)).map_err(|e| GpuError::Device(e.to_string()))
 }
+
+/// Mesa's Vulkan drivers probe for a Wayland display when wgpu enumerates
+/// adapters, and on a headless machine libwayland prints "error:
+/// XDG_RUNTIME_DIR is invalid or not set" although compute needs no display.
+/// A set but display-less value (nothing is created there) silences it.
+///
+/// Changing the environment is sound only while the process has one thread:
+/// call this first in `main`.
+pub fn quiet_headless_wayland_probe() {
+    if cfg!(target_os = "linux") && std::env::var_os("XDG_RUNTIME_DIR").is_none() {
+        std::env::set_var(
+            "XDG_RUNTIME_DIR",
+            std::env::temp_dir().join("zkpor-no-display"),
+        );
+    }
+}

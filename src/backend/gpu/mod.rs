@@ -16,7 +16,7 @@ mod transforms;
 mod trees;
 mod twiddles;
 
-pub use device::{adapters, report, AdapterReport};
+pub use device::{adapters, quiet_headless_wayland_probe, report, AdapterReport};
 pub use engine::SimpleTimings;
 pub use probe::TransferTimes;
 pub use shaders::Arith;

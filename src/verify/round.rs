@@ -2,14 +2,15 @@
 //! shipped verifier data to match them byte for byte, verify the root proof with
 //! the rebuilt data, and check its public inputs against summary.json.
 
+use crate::artifacts::summary::read_summary;
 use crate::artifacts::summary::SUMMARY_FORMAT;
 use crate::artifacts::{names, ProofSummary, PublishedFile, Summary};
 use crate::circuits::witness::{reserve_commitment, PriceVector};
 use crate::circuits::{CircuitSet, Proof, ProofParams, RootValues, C, D};
-use crate::commit::{ms, read_summary};
 use crate::error::{Error, Result};
 use crate::field::F;
 use crate::model::Decimal;
+use crate::progress::ms;
 use plonky2::plonk::circuit_data::{
     CommonCircuitData, VerifierCircuitData, VerifierOnlyCircuitData,
 };

@@ -12,7 +12,7 @@ use crate::model::bounds::{MAX_ASSETS, MAX_USERS};
 use serde::Serialize;
 use std::path::Path;
 
-use super::verify::{rebuilt_verifier, verifier_bytes};
+use super::round::{rebuilt_verifier, verifier_bytes};
 
 /// The deepest account tree: 2^32 users.
 const MAX_DEPTH: u32 = MAX_USERS.trailing_zeros();
