@@ -101,6 +101,19 @@ impl From<crate::artifacts::staging::StagingError> for Error {
     }
 }
 
+impl From<crate::artifacts::ReadError> for Error {
+    fn from(e: crate::artifacts::ReadError) -> Self {
+        match e {
+            crate::artifacts::ReadError::Io { path, source } => Error::Io {
+                context: "cannot read",
+                path,
+                source,
+            },
+            crate::artifacts::ReadError::Malformed(why) => Error::Verify(why),
+        }
+    }
+}
+
 impl From<crate::backend::BackendError> for Error {
     fn from(e: crate::backend::BackendError) -> Self {
         Error::Backend(e.to_string())

@@ -3,6 +3,7 @@
 
 pub mod accounts_file;
 pub(crate) mod binio;
+mod read_error;
 pub mod sha256;
 pub mod staging;
 pub mod summary;
@@ -10,6 +11,7 @@ pub mod tree_file;
 pub mod user_proof;
 
 pub use accounts_file::{AccountsReader, AccountsWriter, StoredAccount};
+pub use read_error::ReadError;
 pub use staging::{write_atomic, StagingDir};
 pub use summary::{AssetSummary, AssetTotals, ProofFiles, ProofSummary, PublishedFile, Summary};
 pub use tree_file::{read_tree, read_tree_from, write_tree};

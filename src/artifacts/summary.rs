@@ -1,8 +1,7 @@
 //! `summary.json`: the published commitment and per-asset figures.
 
-use super::names;
 use super::sha256::sha256_hex;
-use crate::error::{Error, Result};
+use super::{names, ReadError};
 use crate::model::{format_units, Asset};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -175,13 +174,16 @@ pub fn format_signed(v: i128, decimals: u32) -> String {
 }
 
 /// Reads summary.json from an output directory.
-pub fn read_summary(out: &Path) -> Result<Summary> {
+pub fn read_summary(out: &Path) -> Result<Summary, ReadError> {
     read_summary_file(&out.join(names::SUMMARY))
 }
 
 /// A summary.json at any path (a customer's download, say).
-pub fn read_summary_file(path: &Path) -> Result<Summary> {
-    let bytes = std::fs::read(path).map_err(Error::io("cannot read", path))?;
+pub fn read_summary_file(path: &Path) -> Result<Summary, ReadError> {
+    let bytes = std::fs::read(path).map_err(|source| ReadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     serde_json::from_slice(&bytes)
-        .map_err(|e| Error::Verify(format!("{}: malformed summary: {e}", path.display())))
+        .map_err(|e| ReadError::Malformed(format!("{}: malformed summary: {e}", path.display())))
 }

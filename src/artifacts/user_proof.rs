@@ -1,6 +1,6 @@
 //! A user's inclusion proof as JSON (docs/FORMAT.md, "User proof").
 
-use crate::error::{Error, Result};
+use super::ReadError;
 use serde::{Deserialize, Serialize};
 
 pub const USER_PROOF_FORMAT: &str = "zkpor-user-proof/1";
@@ -31,7 +31,7 @@ pub struct BalanceEntry {
 
 /// Parses a user proof file's bytes; `file` names it in the error, which
 /// carries serde_json's line and column.
-pub fn parse_user_proof(file: &str, bytes: &[u8]) -> Result<UserProofFile> {
+pub fn parse_user_proof(file: &str, bytes: &[u8]) -> Result<UserProofFile, ReadError> {
     serde_json::from_slice(bytes)
-        .map_err(|e| Error::Verify(format!("{file}: not a user proof: {e}")))
+        .map_err(|e| ReadError::Malformed(format!("{file}: not a user proof: {e}")))
 }
