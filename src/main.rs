@@ -335,6 +335,10 @@ struct BenchArgs {
     /// Also write the report as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Profile one extra run of each GPU entry: kernel times (timestamp queries
+    /// where the adapter has them), uploads, read-backs, submissions, waits.
+    #[arg(long)]
+    profile: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -820,7 +824,7 @@ fn run_bench(a: BenchArgs, progress: Progress, reporter: &Reporter) -> Result<()
             "bench needs 4 <= --ntt-min-log <= --ntt-max-log <= 24".into(),
         ));
     }
-    let gpus = bench_gpus(a.backend, reporter)?;
+    let gpus = bench_gpus(a.backend, a.profile, reporter)?;
     let software = gpus.first().is_some_and(|g| !g.adapter().is_hardware());
     let plan = zkpor::bench::Plan {
         logs: a.min_log..=a.max_log,
@@ -837,9 +841,11 @@ fn run_bench(a: BenchArgs, progress: Progress, reporter: &Reporter) -> Result<()
         } else {
             a.only.iter().map(|&s| s.into()).collect()
         },
+        profile: a.profile,
     };
     let report = zkpor::bench::run(&plan, CpuBackend::detected(), &gpus, progress);
     report::print_bench(&report);
+    zkpor::bench::print_profiles(&report);
     if let Some(path) = &a.json {
         let json = serde_json::to_vec_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?;
         zkpor::artifacts::write_atomic(path, &json).map_err(Error::io("cannot write", path))?;
@@ -848,7 +854,7 @@ fn run_bench(a: BenchArgs, progress: Progress, reporter: &Reporter) -> Result<()
 }
 
 /// The GPU backends to bench: one per arithmetic the adapter runs.
-fn bench_gpus(choice: BackendArg, reporter: &Reporter) -> Result<Vec<GpuBackend>> {
+fn bench_gpus(choice: BackendArg, profile: bool, reporter: &Reporter) -> Result<Vec<GpuBackend>> {
     let allow_software = match choice {
         BackendArg::Cpu => return Ok(Vec::new()),
         BackendArg::Gpu => true,
@@ -859,6 +865,7 @@ fn bench_gpus(choice: BackendArg, reporter: &Reporter) -> Result<Vec<GpuBackend>
         let opts = GpuOptions {
             allow_software,
             arith: Some(arith),
+            profile,
             ..GpuOptions::default()
         };
         match GpuBackend::open(opts) {

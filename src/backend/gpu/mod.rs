@@ -9,6 +9,7 @@ mod engine;
 mod kernels;
 mod ntt;
 mod probe;
+mod profile;
 mod program;
 mod shaders;
 mod slots;
@@ -19,6 +20,7 @@ mod twiddles;
 pub use device::{adapters, report, AdapterReport};
 pub use engine::SimpleTimings;
 pub use probe::TransferTimes;
+pub use profile::{GpuProfile, KernelProfile, Timed};
 pub use shaders::Arith;
 
 use std::sync::Arc;
@@ -85,6 +87,9 @@ pub struct GpuOptions {
     /// Bytes per binding to plan for (the adapter's limit caps it); tests
     /// lower it to split NTT columns into many groups.
     pub binding_budget: u64,
+    /// Ask for the adapter's timestamp queries, so that [`GpuBackend::profile`]
+    /// can time kernels on the device (`zkpor bench --profile`).
+    pub profile: bool,
 }
 
 impl Default for GpuOptions {
@@ -94,6 +99,7 @@ impl Default for GpuOptions {
             arith: None,
             max_chunk_log: DEFAULT_CHUNK_LOG,
             binding_budget: BINDING_BUDGET,
+            profile: false,
         }
     }
 }
@@ -122,14 +128,16 @@ impl GpuBackend {
             None if info.shader_int64 => Arith::U64,
             None => Arith::U32,
         };
-        let (dev, queue) = device::open(&adapter, arith == Arith::U64)?;
+        let (dev, queue) = device::open(&adapter, arith == Arith::U64, opts.profile)?;
         let kernels = kernels::Kernels::build(&dev, arith)?;
+        let stamps = profile::StampLevel::of(dev.features());
+        let profiler = profile::Profiler::new(stamps, queue.get_timestamp_period());
         let binding_budget = opts
             .binding_budget
             .min(info.max_storage_buffer_binding_size)
             .min(info.max_buffer_size);
         Ok(GpuBackend {
-            engine: Engine::new(dev, queue, kernels),
+            engine: Engine::new(dev, queue, kernels, profiler),
             adapter: info,
             arith,
             max_chunk_log: opts.max_chunk_log,
@@ -154,6 +162,29 @@ impl GpuBackend {
         self.arith
     }
 
+    /// Runs `f` with the profiler armed and returns where its time went
+    /// (kernel times only when opened with `GpuOptions::profile` on an adapter
+    /// with timestamp queries). Not for concurrent use: calls made meanwhile
+    /// on other threads land in the same profile.
+    pub fn profile<T>(&self, f: impl FnOnce() -> T) -> Result<(T, GpuProfile), GpuError> {
+        let engine = &self.engine;
+        engine.profiler.arm();
+        let t = std::time::Instant::now();
+        let out = f();
+        // Timestamps are read once the device is idle.
+        let waited = engine.wait();
+        let wall = t.elapsed().as_secs_f64();
+        let profile = engine.profiler.finish(wall, |buffer, bytes| {
+            engine.read_staging(buffer, bytes, |b| {
+                Ok(b.chunks_exact(8)
+                    .map(|w| u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]))
+                    .collect())
+            })
+        });
+        waited?;
+        Ok((out, profile?))
+    }
+
     /// log2 of the rows per chunk for rows of `width` elements: the inputs, the
     /// digests and the interleaved window (2x the digests) must each fit a binding.
     fn chunk_log(&self, width: usize) -> u32 {
@@ -167,15 +198,21 @@ impl GpuBackend {
         &self,
         states: &[[u64; 12]],
     ) -> Result<(Vec<[u64; 12]>, SimpleTimings), GpuError> {
-        let input: Vec<u32> = states.iter().flatten().flat_map(|&x| limbs(x)).collect();
-        let count = states.len() as u32;
+        let count = u32::try_from(states.len())
+            .map_err(|_| GpuError::Shape(format!("{} states in one call", states.len())))?;
+        let bytes = states.len() as u64 * 96;
+        let prof = &self.engine.profiler;
+        let input: Vec<u32> = prof.time(profile::Phase::HostCopy, bytes, || {
+            states.iter().flatten().flat_map(|&x| limbs(x)).collect()
+        });
         let (out, t) =
             self.engine
                 .run_simple(Kernel::Permute, count, &input, input.len() as u64)?;
-        let states = out
-            .chunks_exact(24)
-            .map(|c| std::array::from_fn(|j| join(c[2 * j], c[2 * j + 1])))
-            .collect();
+        let states = prof.time(profile::Phase::HostCopy, bytes, || {
+            out.chunks_exact(24)
+                .map(|c| std::array::from_fn(|j| join(c[2 * j], c[2 * j + 1])))
+                .collect()
+        });
         Ok((states, t))
     }
 
