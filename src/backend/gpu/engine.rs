@@ -332,15 +332,22 @@ impl Engine {
     }
 
     /// Runs a one-item-per-invocation kernel over `count` items, timing the
-    /// upload, the compute and the readback separately. The buffers persist
-    /// across calls (they only grow), and so does the bind group while they do.
-    pub fn run_simple(
+    /// upload, the compute and the readback separately. The input is
+    /// `in_words` u64s, `word(i)` each, written straight into staging memory;
+    /// `read` parses the `out_bytes` of output straight from the mapped
+    /// read-back buffer, so no intermediate host vector is made either way.
+    /// The buffers persist across calls (they only grow), and so does the
+    /// bind group while they do.
+    #[allow(clippy::too_many_arguments)]
+    pub fn run_simple<T>(
         &self,
         kernel: Kernel,
         count: u32,
-        input: &[u32],
-        out_words: u64,
-    ) -> Result<(Vec<u32>, SimpleTimings), GpuError> {
+        in_words: usize,
+        word: impl Fn(usize) -> u64,
+        out_bytes: u64,
+        read: impl FnOnce(&[u8]) -> Result<T, GpuError>,
+    ) -> Result<(T, SimpleTimings), GpuError> {
         let mut simple = self.simple.lock().map_err(|_| GpuError::Poisoned)?;
         let simple = &mut *simple;
         let pipeline = self.kernels.extra(&self.device, kernel)?;
@@ -350,19 +357,19 @@ impl Engine {
             row_len: x * SPONGE_WORKGROUP,
             reserved: [0; 2],
         };
-        let in_bytes = (input.len() as u64 * 4).max(16);
-        let out_bytes = (out_words * 4).max(16);
+        let in_bytes = (in_words as u64 * 8).max(16);
+        let out_size = out_bytes.max(16);
 
         let t = std::time::Instant::now();
         let (inputs, output, staging) = self.checked("sizing kernel buffers", || {
             let p = &self.profiler;
             let inputs = simple.input.at_least(&self.device, p, in_bytes).clone();
-            let output = simple.output.at_least(&self.device, p, out_bytes).clone();
-            let staging = simple.staging.at_least(&self.device, p, out_bytes).clone();
+            let output = simple.output.at_least(&self.device, p, out_size).clone();
+            let staging = simple.staging.at_least(&self.device, p, out_size).clone();
             Ok((inputs, output, staging))
         })?;
         self.write(&simple.params, bytemuck::bytes_of(&params));
-        self.write(&inputs, bytemuck::cast_slice(input));
+        self.write_words(&inputs, in_words, word)?;
         self.profiler.submission();
         self.profiler
             .time(Phase::Submit, 0, || self.queue.submit([]));
@@ -418,13 +425,13 @@ impl Engine {
         let mut encoder = self.device.create_command_encoder(&Default::default());
         let mut stamps = self.profiler.stamps(&self.device, 1);
         maybe_copy(&mut stamps, &mut encoder, |e| {
-            e.copy_buffer_to_buffer(&output, 0, &staging, 0, out_bytes)
+            e.copy_buffer_to_buffer(&output, 0, &staging, 0, out_size)
         });
         self.finish_and_submit(encoder, stamps, enc);
-        let words = self.map_words(&staging, out_words)?;
+        let out = self.read_staging(&staging, out_bytes, read)?;
         let download = t.elapsed();
         Ok((
-            words,
+            out,
             SimpleTimings {
                 upload,
                 compute,
@@ -863,6 +870,25 @@ pub fn rows(bytes: &[u8], at: u64, count: usize, width: usize) -> Result<Vec<Vec
         .par_chunks(width * 8)
         .map(elements)
         .collect()
+}
+
+/// `N` canonical words from `8 N` little-endian bytes, with no allocation
+/// (a vector per item cost more than the copy); anything >= p is a device fault.
+pub fn canonical_words<const N: usize>(bytes: &[u8]) -> Result<[u64; N], GpuError> {
+    let mut out = [0u64; N];
+    if bytes.len() != 8 * N {
+        return Err(GpuError::Internal("readback shorter than planned"));
+    }
+    for (o, b) in out.iter_mut().zip(bytes.chunks_exact(8)) {
+        let x = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+        if x >= P {
+            return Err(GpuError::Internal(
+                "device returned a non-canonical element",
+            ));
+        }
+        *o = x;
+    }
+    Ok(out)
 }
 
 /// Canonical elements from little-endian u64s; anything >= p is a device fault.

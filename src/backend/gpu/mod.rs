@@ -27,6 +27,7 @@ use std::sync::Arc;
 
 use plonky2::field::polynomial::PolynomialCoeffs;
 use plonky2::field::types::{Field, PrimeField64};
+use rayon::prelude::*;
 use shaders::Kernel;
 
 use super::commit::{Batch, CommitShape, CommitTimings, Polys, Salt};
@@ -200,37 +201,48 @@ impl GpuBackend {
     ) -> Result<(Vec<[u64; 12]>, SimpleTimings), GpuError> {
         let count = u32::try_from(states.len())
             .map_err(|_| GpuError::Shape(format!("{} states in one call", states.len())))?;
-        let bytes = states.len() as u64 * 96;
-        let prof = &self.engine.profiler;
-        let input: Vec<u32> = prof.time(profile::Phase::HostCopy, bytes, || {
-            states.iter().flatten().flat_map(|&x| limbs(x)).collect()
-        });
-        let (out, t) =
-            self.engine
-                .run_simple(Kernel::Permute, count, &input, input.len() as u64)?;
-        let states = prof.time(profile::Phase::HostCopy, bytes, || {
-            out.chunks_exact(24)
-                .map(|c| std::array::from_fn(|j| join(c[2 * j], c[2 * j + 1])))
-                .collect()
-        });
+        // In: each element canonical, as one little-endian u64 (the shader's
+        // (lo, hi) u32 pair). Out: parsed from the mapped buffer in parallel.
+        let word = |i: usize| canonical(states[i / 12][i % 12]);
+        let (states, t) = self.engine.run_simple(
+            Kernel::Permute,
+            count,
+            12 * states.len(),
+            word,
+            states.len() as u64 * 96,
+            |bytes| {
+                bytes
+                    .par_chunks_exact(96)
+                    .map(engine::canonical_words::<12>)
+                    .collect()
+            },
+        )?;
         Ok((states, t))
     }
 
     /// `(a + b, a - b, a * b)` for each canonical pair, on the device.
     pub fn field_ops(&self, pairs: &[(u64, u64)]) -> Result<Vec<[u64; 3]>, GpuError> {
-        let input: Vec<u32> = pairs
-            .iter()
-            .flat_map(|&(a, b)| [limbs(a), limbs(b)])
-            .flatten()
-            .collect();
-        let words = 6 * pairs.len() as u64;
-        let (out, _) =
-            self.engine
-                .run_simple(Kernel::FieldOps, pairs.len() as u32, &input, words)?;
-        Ok(out
-            .chunks_exact(6)
-            .map(|c| [join(c[0], c[1]), join(c[2], c[3]), join(c[4], c[5])])
-            .collect())
+        let count = u32::try_from(pairs.len())
+            .map_err(|_| GpuError::Shape(format!("{} pairs in one call", pairs.len())))?;
+        let word = |i: usize| {
+            let (a, b) = pairs[i / 2];
+            canonical(if i % 2 == 0 { a } else { b })
+        };
+        let out_bytes = 24 * pairs.len() as u64;
+        let (out, _) = self.engine.run_simple(
+            Kernel::FieldOps,
+            count,
+            2 * pairs.len(),
+            word,
+            out_bytes,
+            |bytes| {
+                bytes
+                    .chunks_exact(24)
+                    .map(engine::canonical_words::<3>)
+                    .collect()
+            },
+        )?;
+        Ok(out)
     }
 
     pub fn try_hash_leaves(&self, inputs: &[F], width: usize) -> Result<Vec<Digest>, GpuError> {
@@ -309,14 +321,9 @@ impl GpuBackend {
     }
 }
 
-fn limbs(x: u64) -> [u32; 2] {
-    // Canonical form first: the shaders assume every element is below p.
-    let x = F::from_noncanonical_u64(x).to_canonical_u64();
-    [x as u32, (x >> 32) as u32]
-}
-
-fn join(lo: u32, hi: u32) -> u64 {
-    (hi as u64) << 32 | lo as u64
+/// Canonical form first: the shaders assume every element is below p.
+fn canonical(x: u64) -> u64 {
+    F::from_noncanonical_u64(x).to_canonical_u64()
 }
 
 impl HashBackend for GpuBackend {
