@@ -11,8 +11,11 @@
 #   DEVICE_CHECK_SCALE=small OUT=/tmp/out scripts/device-check.sh   # lavapipe-sized rehearsal
 set -uo pipefail
 
-# --- Vulkan, as /work/.library/device/README.md says (first, before anything uses it).
-if ls .gl/*.deb >/dev/null 2>&1; then
+# --- Vulkan, as /work/.library/device/README.md says (first, before anything uses it):
+# the carried loader packages, unpacked only where no loader is installed (a
+# machine with one, such as a lavapipe rehearsal, keeps its own).
+cd "$(dirname "$0")/.." || exit 1
+if ! ldconfig -p | grep -q libvulkan && ls .gl/*.deb >/dev/null 2>&1; then
     for f in .gl/*.deb; do dpkg -x "$f" /; done
     ldconfig
 fi
@@ -21,7 +24,6 @@ if [ -f /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json ]; then
     export __EGL_VENDOR_LIBRARY_FILENAMES=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
 fi
 
-cd "$(dirname "$0")/.." || exit 1
 OUT=${OUT:-$PWD/device-out}
 mkdir -p "$OUT"
 SCALE=${DEVICE_CHECK_SCALE:-full}
@@ -38,7 +40,9 @@ full)
     NTT="--ntt-min-log 12 --ntt-max-log 20"
     USERS=10000000
     PROOF_USERS=256
-    T_TESTS=150 T_PERM=75 T_REST=110 T_GEN=40 T_COMMIT=100 T_PROOF=90
+    # Expected on 16 cores: about 40 + 60 + 80 + 10 + 2 x 30 + 40 s.
+    T_TESTS=60 T_PERM=120 T_REST=150 T_GEN=60 T_COMMIT=120 T_PROOF=120
+    TOTAL=${DEVICE_CHECK_BUDGET:-450}
     ;;
 small)
     # For lavapipe (a CPU emulating a GPU): the same steps, sizes a 2-core machine runs in minutes.
@@ -47,7 +51,8 @@ small)
     NTT="--ntt-min-log 8 --ntt-max-log 10"
     USERS=20000
     PROOF_USERS=16
-    T_TESTS=900 T_PERM=120 T_REST=240 T_GEN=60 T_COMMIT=240 T_PROOF=400
+    T_TESTS=300 T_PERM=120 T_REST=240 T_GEN=60 T_COMMIT=240 T_PROOF=400
+    TOTAL=${DEVICE_CHECK_BUDGET:-1800}
     ;;
 *)
     echo "DEVICE_CHECK_SCALE must be full or small" >&2
@@ -56,11 +61,19 @@ small)
 esac
 
 # One line per step in summary.txt: name, exit status, seconds. A step that
-# runs out of time exits 124 and the check goes on with the next.
+# runs out of time exits 124 and the check goes on with the next; every limit
+# is also cut to what is left of TOTAL, so the whole check ends within it
+# (a step with under 5 s left is skipped: rc=125).
+DEADLINE=$((SECONDS + TOTAL))
 step() {
     local name=$1 limit=$2 log=$3
     shift 3
-    local t0=$SECONDS rc
+    local t0=$SECONDS rc left=$((DEADLINE - SECONDS))
+    if [ "$left" -lt 5 ]; then
+        printf '%-28s rc=125 skipped: the %ss budget is spent\n' "$name" "$TOTAL" | tee -a "$SUMMARY"
+        return 125
+    fi
+    [ "$limit" -gt "$left" ] && limit=$left
     {
         echo "=== $name (limit ${limit}s): $*"
         timeout -k 5 "$limit" "$@"
@@ -109,10 +122,10 @@ done
 # --- Benches with the profile (kernel times by timestamp queries where the adapter has them).
 # shellcheck disable=SC2086
 step "bench permutations" "$T_PERM" "$OUT/bench.log" \
-    "$Z" --quiet bench --backend gpu --profile --repeats 2 --only permutations $PERM --json "$OUT/bench-permutations.json"
+    "$Z" --quiet bench --backend gpu --profile --repeats 1 --only permutations $PERM --json "$OUT/bench-permutations.json"
 # shellcheck disable=SC2086
 step "bench trees,ntt,commit" "$T_REST" "$OUT/bench.log" \
-    "$Z" --quiet bench --backend gpu --profile --repeats 2 --only trees,ntt,commit $TREES $NTT --json "$OUT/bench-trees-commit.json"
+    "$Z" --quiet bench --backend gpu --profile --repeats 1 --only trees,ntt,commit $TREES $NTT --json "$OUT/bench-trees-commit.json"
 
 # --- The account tree at exchange scale, GPU against SIMD CPU, byte for byte.
 G=$WORK/users
