@@ -226,7 +226,7 @@ impl GpuBackend {
             .map_err(|_| GpuError::Shape(format!("{} pairs in one call", pairs.len())))?;
         let word = |i: usize| {
             let (a, b) = pairs[i / 2];
-            canonical(if i % 2 == 0 { a } else { b })
+            canonical(if i.is_multiple_of(2) { a } else { b })
         };
         let out_bytes = 24 * pairs.len() as u64;
         let (out, _) = self.engine.run_simple(
