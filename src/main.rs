@@ -346,6 +346,10 @@ struct BenchArgs {
     /// Also write the report as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Profile one extra run of each GPU entry: kernel times (timestamp queries
+    /// where the adapter has them), uploads, read-backs, submissions, waits.
+    #[arg(long)]
+    profile: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -772,16 +776,21 @@ fn run_bench(a: BenchArgs, progress: Progress, reporter: &Reporter) -> Result<()
     let sections = a.only.iter().map(|&s| s.into()).collect();
     // Checked before any adapter is opened: a typo costs no device setup.
     zkpor::bench::Plan::new(sizes, a.repeats, Vec::new(), false).map_err(Error::Usage)?;
-    let (gpus, notice) =
-        gpus(a.backend.into(), GpuOptions::default()).map_err(|e| Error::Backend(e.to_string()))?;
+    let opts = GpuOptions {
+        profile: a.profile,
+        ..GpuOptions::default()
+    };
+    let (gpus, notice) = gpus(a.backend.into(), opts).map_err(|e| Error::Backend(e.to_string()))?;
     if let Some(why) = notice {
         reporter.notice("bench", &why);
     }
     let software = gpus.first().is_some_and(|g| !g.adapter().is_hardware());
-    let plan =
+    let mut plan =
         zkpor::bench::Plan::new(sizes, a.repeats, sections, software).map_err(Error::Usage)?;
+    plan.profile = a.profile;
     let report = zkpor::bench::run(&plan, CpuBackend::detected(), &gpus, progress);
     report::print_bench(&report);
+    zkpor::bench::print_profiles(&report);
     if let Some(path) = &a.json {
         let json = serde_json::to_vec_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?;
         zkpor::artifacts::write_atomic(path, &json).map_err(Error::io("cannot write", path))?;

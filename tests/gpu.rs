@@ -101,3 +101,179 @@ fn a_missing_adapter_is_reported_not_skipped_in_ci() {
         }
     }
 }
+
+/// Every profiled GPU entry of a `zkpor bench --json` report.
+fn profiled_entries(report: &serde_json::Value) -> Vec<(String, &serde_json::Value)> {
+    let mut out = Vec::new();
+    for s in report["sections"].as_array().into_iter().flatten() {
+        for row in s["rows"].as_array().into_iter().flatten() {
+            for e in row["entries"].as_array().into_iter().flatten() {
+                let name = e["implementation"].as_str().unwrap_or_default();
+                if name.contains("gpu/") {
+                    let what = format!("{} 2^{} {name}", s["title"], row["log_size"]);
+                    out.push((what, e));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn seconds(v: &serde_json::Value, what: &str) -> f64 {
+    let s = v
+        .as_f64()
+        .unwrap_or_else(|| panic!("{what}: not a number: {v}"));
+    assert!(s >= 0.0 && s.is_finite(), "{what}: {s}");
+    s
+}
+
+fn bench_json(dir: &std::path::Path, name: &str, extra: &[&str]) -> Option<serde_json::Value> {
+    let json = dir.join(name);
+    let mut args = vec![
+        "bench",
+        "--backend",
+        "gpu",
+        "--min-log",
+        "10",
+        "--max-log",
+        "10",
+        "--gpu-max-log",
+        "10",
+        "--ntt-min-log",
+        "8",
+        "--ntt-max-log",
+        "8",
+        "--repeats",
+        "1",
+        "--json",
+        common::s(&json),
+    ];
+    args.extend(extra);
+    let o = common::zkpor(&args);
+    if !common::gpu_ran(&o, "zkpor bench --backend gpu") {
+        return None;
+    }
+    let text = std::fs::read_to_string(&json).expect("bench wrote its JSON");
+    Some(serde_json::from_str(&text).expect("bench JSON parses"))
+}
+
+#[test]
+fn bench_profile_reports_where_gpu_time_went() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sections = ["--only", "permutations,trees,ntt,commit", "--profile"];
+    let Some(report) = bench_json(dir.path(), "profiled.json", &sections) else {
+        return;
+    };
+    let gpu = &report["machine"]["gpu"];
+    let stamps = gpu["timestamp_query"]
+        .as_bool()
+        .expect("the adapter report says whether it has timestamp queries");
+    let entries = profiled_entries(&report);
+    assert!(entries.len() >= 4, "one GPU entry per section at least");
+    for (what, e) in entries {
+        let p = &e["profile"];
+        assert!(p.is_object(), "{what}: no profile under --profile");
+        let wall = seconds(&p["wall_seconds"], &what);
+        assert!(wall > 0.0, "{what}: zero wall time");
+        assert!(
+            p["submissions"].as_u64().unwrap_or(0) > 0,
+            "{what}: no submissions"
+        );
+        assert!(
+            p["dispatches"].as_u64().unwrap_or(0) > 0,
+            "{what}: no dispatches"
+        );
+        for phase in [
+            "alloc",
+            "upload",
+            "host_copies",
+            "encode",
+            "submit",
+            "wait",
+            "readback",
+        ] {
+            let t = &p[phase];
+            let s = seconds(&t["seconds"], &format!("{what}: {phase}"));
+            let count = t["count"].as_u64().expect("a count");
+            if count == 0 {
+                assert_eq!(s, 0.0, "{what}: {phase} timed without an event");
+                assert_eq!(t["bytes"].as_u64(), Some(0), "{what}: {phase}");
+            }
+        }
+        for phase in ["upload", "readback", "wait", "submit"] {
+            assert!(
+                p[phase]["count"].as_u64().unwrap_or(0) > 0,
+                "{what}: no {phase} recorded"
+            );
+        }
+        // Waits happen inside the profiled call (the final one included).
+        assert!(
+            seconds(&p["wait"]["seconds"], &what) <= wall * 1.01 + 1e-3,
+            "{what}: waits exceed the wall time"
+        );
+        let kernels = p["kernels"].as_object().expect("kernels by pipeline");
+        assert!(!kernels.is_empty(), "{what}: no kernels");
+        let mut sum = 0.0;
+        for (name, k) in kernels {
+            assert!(k["dispatches"].as_u64().unwrap_or(0) > 0, "{what}: {name}");
+            assert!(k["workgroups"].as_u64().unwrap_or(0) > 0, "{what}: {name}");
+            let device = &k["device_seconds"];
+            assert_eq!(
+                !device.is_null(),
+                stamps,
+                "{what}: {name}: device time iff timestamps"
+            );
+            if stamps {
+                sum += seconds(device, &format!("{what}: {name}"));
+            }
+        }
+        assert_eq!(
+            p["kernel_seconds"].is_null(),
+            !stamps,
+            "{what}: kernel_seconds iff timestamps"
+        );
+        if stamps {
+            let total = seconds(&p["kernel_seconds"], &what);
+            assert!(
+                (total - sum).abs() <= 1e-9 + 1e-6 * total,
+                "{what}: {total} != {sum}"
+            );
+            assert!(
+                total <= wall * 1.1 + 5e-3,
+                "{what}: kernels {total} s in a {wall} s call"
+            );
+            assert_ne!(p["timestamps"], "none", "{what}");
+        } else {
+            assert_eq!(p["timestamps"], "none", "{what}");
+        }
+        if what.contains("permutations") {
+            // 2^10 states of 96 bytes go up and come back.
+            let moved = 1024 * 96;
+            assert!(
+                p["upload"]["bytes"].as_u64().unwrap_or(0) >= moved,
+                "{what}"
+            );
+            assert!(
+                p["readback"]["bytes"].as_u64().unwrap_or(0) >= moved,
+                "{what}"
+            );
+            assert!(kernels.contains_key("permute_states"), "{what}");
+        }
+    }
+}
+
+#[test]
+fn bench_without_profile_records_none() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let Some(report) = bench_json(dir.path(), "plain.json", &["--only", "permutations"]) else {
+        return;
+    };
+    let entries = profiled_entries(&report);
+    assert!(!entries.is_empty());
+    for (what, e) in entries {
+        assert!(
+            e.get("profile").is_none(),
+            "{what}: profiled without --profile"
+        );
+    }
+}

@@ -4,6 +4,24 @@
 use serde::Serialize;
 use std::time::{Duration, Instant};
 
+use crate::backend::gpu::GpuProfile;
+use crate::backend::GpuBackend;
+
+/// With `on`, runs `f` once more under the GPU profiler; a profile that could
+/// not be read is reported as a note-worthy absence, never a failed bench.
+pub fn profiled<T>(on: bool, gpu: &GpuBackend, f: impl FnOnce() -> T) -> Option<GpuProfile> {
+    if !on {
+        return None;
+    }
+    match gpu.profile(f) {
+        Ok((_, p)) => Some(p),
+        Err(e) => {
+            eprintln!("zkpor bench: profile not recorded: {e}");
+            None
+        }
+    }
+}
+
 /// Runs `f` `repeats` times (after one untimed warm-up) and returns the median.
 pub fn median_of<T>(repeats: usize, mut f: impl FnMut() -> T) -> Duration {
     std::hint::black_box(f());
@@ -52,6 +70,10 @@ pub struct Entry {
     /// For GPU entries: the same bytes moved alone, up and down (seconds).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transfer_seconds: Option<f64>,
+    /// For GPU entries under `--profile`: one more run, profiled (not one of
+    /// the timed runs above, so the medians carry no profiling cost).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<GpuProfile>,
 }
 
 /// One size of one measurement, all implementations side by side.
@@ -89,6 +111,7 @@ impl Row {
             rate,
             ratio,
             transfer_seconds: None,
+            profile: None,
         });
         self.entries.last_mut().expect("just pushed")
     }

@@ -8,6 +8,7 @@ pub mod machine;
 pub mod measure;
 pub mod oracle;
 pub mod poseidon;
+pub mod profile;
 pub mod proofs;
 pub mod stock;
 
@@ -18,6 +19,7 @@ use crate::backend::{CpuBackend, GpuBackend};
 use crate::progress::Progress;
 pub use machine::Machine;
 pub use measure::{Entry, Row, Section};
+pub use profile::print_profiles;
 
 /// What to measure.
 #[derive(Clone, Debug)]
@@ -38,6 +40,8 @@ pub struct Plan {
     pub proof_assets: usize,
     /// Which sections to run.
     pub sections: Vec<SectionKind>,
+    /// Profile one extra run of each GPU entry (`--profile`).
+    pub profile: bool,
 }
 
 /// The sections `zkpor bench` can run.
@@ -118,6 +122,7 @@ impl Plan {
             } else {
                 sections
             },
+            profile: false,
         })
     }
 

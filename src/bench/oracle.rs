@@ -7,7 +7,7 @@ use plonky2::field::types::Sample;
 use plonky2::util::timing::TimingTree;
 use rayon::prelude::*;
 
-use super::measure::{median_of, median_with_setup, Row, Section};
+use super::measure::{median_of, median_with_setup, profiled, Row, Section};
 use super::Plan;
 use crate::backend::cpu::dft;
 use crate::backend::Direction;
@@ -65,6 +65,9 @@ pub fn ntts(plan: &Plan, gpus: &[GpuBackend]) -> Section {
             });
             let e = row.push(format!("gpu/{}", gpu.arith().name()), items, t);
             e.transfer_seconds = Some(moved);
+            e.profile = profiled(plan.profile, gpu, || {
+                gpu.ntt_columns(&cols, Direction::Forward)
+            });
         }
         section.rows.push(row);
     }
@@ -138,6 +141,10 @@ pub fn commitments(plan: &Plan, cpu: &CpuBackend, gpus: &[GpuBackend]) -> Sectio
                 .measure_transfers(up, down)
                 .ok()
                 .map(|t| (t.upload + t.download).as_secs_f64());
+            let input = Polys::Values(v.clone());
+            e.profile = profiled(plan.profile, gpu, || {
+                gpu.try_oracle(input, SHAPE, Salt::None)
+            });
         }
         section.rows.push(row);
     }

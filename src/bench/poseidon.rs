@@ -8,7 +8,7 @@ use plonky2::hash::poseidon::{Poseidon, PoseidonHash, SPONGE_WIDTH};
 use rayon::prelude::*;
 use std::time::Duration;
 
-use super::measure::{median_of, median_with_setup, Row, Section};
+use super::measure::{median_of, median_with_setup, profiled, Row, Section};
 use super::Plan;
 use crate::backend::{CpuBackend, GpuBackend, MerkleHasher};
 use crate::field::F;
@@ -83,6 +83,7 @@ pub fn permutations(plan: &Plan, cpu: &CpuBackend, gpus: &[GpuBackend]) -> Secti
             });
             let e = row.push(format!("gpu/{}", gpu.arith().name()), n as f64, t);
             e.transfer_seconds = Some(transfer.as_secs_f64());
+            e.profile = profiled(plan.profile, gpu, || gpu_permute(gpu, &states));
         }
         section.rows.push(row);
     }
@@ -156,6 +157,7 @@ pub fn trees(plan: &Plan, cpu: &CpuBackend, gpus: &[GpuBackend]) -> Section {
                 .measure_transfers(up, down)
                 .ok()
                 .map(|t| (t.upload + t.download).as_secs_f64());
+            e.profile = profiled(plan.profile, gpu, || gpu.merkle_tree(&flat, width, 0));
         }
         section.rows.push(row);
     }

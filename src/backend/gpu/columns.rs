@@ -33,15 +33,23 @@ pub fn groups(count: usize, column_bytes: u64, budget: u64) -> Result<Vec<Range<
 
 /// Queues `columns`, canonical and one after another, for writing at the
 /// start of `buffer` (it lands before the next submission).
-pub fn upload(engine: &Engine, buffer: &wgpu::Buffer, columns: &[&[F]]) {
-    let limbs: Vec<u64> = columns
-        .par_iter()
-        .flat_map_iter(|c| c.iter().map(|x| x.to_canonical_u64()))
-        .collect();
-    if !limbs.is_empty() {
-        engine
-            .queue
-            .write_buffer(buffer, 0, bytemuck::cast_slice(&limbs));
+pub fn upload(engine: &Engine, buffer: &wgpu::Buffer, columns: &[&[F]]) -> Result<(), GpuError> {
+    // Columns of a group share one length (`common_len`), so element i is
+    // column i / len, row i % len; written straight into staging memory.
+    let len = columns.first().map_or(0, |c| c.len());
+    if columns.iter().any(|c| c.len() != len) {
+        return Err(GpuError::Internal("columns of one group differ in length"));
+    }
+    if len.is_power_of_two() {
+        // Every caller's case: a shift and a mask instead of a division per element.
+        let (shift, mask) = (len.trailing_zeros(), len - 1);
+        engine.write_words(buffer, len * columns.len(), |i| {
+            columns[i >> shift][i & mask].to_canonical_u64()
+        })
+    } else {
+        engine.write_words(buffer, len * columns.len(), |i| {
+            columns[i / len][i % len].to_canonical_u64()
+        })
     }
 }
 

@@ -23,6 +23,10 @@ pub struct AdapterReport {
     pub max_compute_invocations_per_workgroup: u32,
     pub max_compute_workgroup_storage_size: u32,
     pub shader_int64: bool,
+    /// TIMESTAMP_QUERY: compute passes can be timed on the device (`--profile`).
+    pub timestamp_query: bool,
+    pub timestamp_query_inside_passes: bool,
+    pub timestamp_query_inside_encoders: bool,
 }
 
 impl AdapterReport {
@@ -82,6 +86,13 @@ pub fn report(adapter: &wgpu::Adapter) -> AdapterReport {
         max_compute_invocations_per_workgroup: limits.max_compute_invocations_per_workgroup,
         max_compute_workgroup_storage_size: limits.max_compute_workgroup_storage_size,
         shader_int64: adapter.features().contains(wgpu::Features::SHADER_INT64),
+        timestamp_query: adapter.features().contains(wgpu::Features::TIMESTAMP_QUERY),
+        timestamp_query_inside_passes: adapter
+            .features()
+            .contains(wgpu::Features::TIMESTAMP_QUERY_INSIDE_PASSES),
+        timestamp_query_inside_encoders: adapter
+            .features()
+            .contains(wgpu::Features::TIMESTAMP_QUERY_INSIDE_ENCODERS),
     }
 }
 
@@ -118,11 +129,22 @@ pub fn pick_adapter(allow_software: bool) -> Result<wgpu::Adapter, GpuError> {
 
 /// Opens the device with the adapter's real limits (wgpu's defaults are far
 /// smaller: 128 MiB bindings, 16 KiB workgroup memory) and 64-bit integers
-/// when asked for.
-pub fn open(adapter: &wgpu::Adapter, int64: bool) -> Result<(wgpu::Device, wgpu::Queue), GpuError> {
+/// when asked for; with `timestamps`, whichever timestamp-query features the
+/// adapter has (only for profiling: they are not needed otherwise).
+pub fn open(
+    adapter: &wgpu::Adapter,
+    int64: bool,
+    timestamps: bool,
+) -> Result<(wgpu::Device, wgpu::Queue), GpuError> {
     let mut features = wgpu::Features::empty();
     if int64 {
         features |= wgpu::Features::SHADER_INT64;
+    }
+    if timestamps {
+        features |= adapter.features()
+            & (wgpu::Features::TIMESTAMP_QUERY
+                | wgpu::Features::TIMESTAMP_QUERY_INSIDE_PASSES
+                | wgpu::Features::TIMESTAMP_QUERY_INSIDE_ENCODERS);
     }
     let desc = wgpu::DeviceDescriptor {
         label: Some("zkpor"),

@@ -16,8 +16,9 @@ use super::kernels::{
     Kernels, MerkleParams, SimpleParams, SpongeParams, MERKLE_MAX_LEVELS, MERKLE_NODES_PER_GROUP,
     SPONGE_WORKGROUP,
 };
+use super::profile::{maybe_copy, Phase, Profiler, Stamps};
 use super::shaders::Kernel;
-use super::slots::{Slot, PARAM_BLOCKS, PARAM_STRIDE};
+use super::slots::{Grow, Slot, PARAM_BLOCKS, PARAM_STRIDE};
 use super::GpuError;
 use crate::digest::Digest;
 use crate::field::{F, P};
@@ -153,24 +154,64 @@ struct InFlight<'a> {
     submission: wgpu::SubmissionIndex,
 }
 
+/// The buffers of the one-item-per-invocation kernels, kept across calls:
+/// a fresh set per call cost an allocation (and, for the initialised input,
+/// a second staging copy) every time.
+struct SimpleSlot {
+    params: wgpu::Buffer,
+    input: Grow,
+    output: Grow,
+    staging: Grow,
+    /// The last bind group, valid while its kernel and buffers are unchanged.
+    bind: Option<(Kernel, u64, u64, wgpu::BindGroup)>,
+}
+
+impl SimpleSlot {
+    fn new(device: &wgpu::Device) -> Self {
+        use wgpu::BufferUsages as U;
+        SimpleSlot {
+            params: device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("simple params"),
+                size: std::mem::size_of::<SimpleParams>() as u64,
+                usage: U::UNIFORM | U::COPY_DST,
+                mapped_at_creation: false,
+            }),
+            input: Grow::new("simple in", U::STORAGE | U::COPY_DST),
+            output: Grow::new("simple out", U::STORAGE | U::COPY_SRC),
+            staging: Grow::new("simple staging", U::MAP_READ | U::COPY_DST),
+            bind: None,
+        }
+    }
+}
+
 pub struct Engine {
     pub device: wgpu::Device,
     pub queue: wgpu::Queue,
     kernels: Kernels,
     max_groups: u32,
     slots: Mutex<[Slot; 2]>,
+    simple: Mutex<SimpleSlot>,
+    pub profiler: Profiler,
 }
 
 impl Engine {
-    pub fn new(device: wgpu::Device, queue: wgpu::Queue, kernels: Kernels) -> Self {
+    pub fn new(
+        device: wgpu::Device,
+        queue: wgpu::Queue,
+        kernels: Kernels,
+        profiler: Profiler,
+    ) -> Self {
         let max_groups = device.limits().max_compute_workgroups_per_dimension;
         let slots = Mutex::new([Slot::new(&device), Slot::new(&device)]);
+        let simple = Mutex::new(SimpleSlot::new(&device));
         Engine {
             device,
             queue,
             kernels,
             max_groups,
             slots,
+            simple,
+            profiler,
         }
     }
 
@@ -212,9 +253,13 @@ impl Engine {
         what: &str,
         f: impl FnOnce() -> Result<T, GpuError>,
     ) -> Result<T, GpuError> {
+        // Buffers grown inside `f` can run out of memory: an error, not a panic.
+        let oom = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
         let out = f();
-        match pollster::block_on(scope.pop()) {
+        let invalid = pollster::block_on(scope.pop());
+        let oom = pollster::block_on(oom.pop());
+        match invalid.or(oom) {
             Some(e) => Err(GpuError::Device(format!("{what}: {e}"))),
             None => out,
         }
@@ -233,6 +278,7 @@ impl Engine {
         size: u64,
         usage: wgpu::BufferUsages,
     ) -> Result<wgpu::Buffer, GpuError> {
+        let t = self.profiler.start();
         let oom = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let invalid = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
         let buffer = self.device.create_buffer(&wgpu::BufferDescriptor {
@@ -243,6 +289,7 @@ impl Engine {
         });
         let invalid = pollster::block_on(invalid.pop());
         let oom = pollster::block_on(oom.pop());
+        self.profiler.end(Phase::Alloc, t, size);
         match invalid.or(oom) {
             Some(e) => Err(GpuError::Device(format!(
                 "allocating {label} ({size} bytes): {e}"
@@ -264,33 +311,45 @@ impl Engine {
             let _ = tx.send(r);
         });
         self.wait()?;
+        let t = self.profiler.start();
         rx.recv()
             .map_err(|_| GpuError::Internal("map callback dropped"))?
             .map_err(|e| GpuError::Device(e.to_string()))?;
+        let view = slice
+            .get_mapped_range()
+            .map_err(|e| GpuError::Device(e.to_string()))?;
+        self.profiler.end(Phase::Readback, t, bytes);
         let out = {
-            let view = slice
-                .get_mapped_range()
-                .map_err(|e| GpuError::Device(e.to_string()))?;
             let bytes = view
                 .get(..bytes as usize)
                 .ok_or(GpuError::Internal("readback shorter than planned"))?;
-            read(bytes)
+            self.profiler
+                .time(Phase::HostCopy, bytes.len() as u64, || read(bytes))
         };
+        drop(view);
         staging.unmap();
         out
     }
 
-    /// Runs a one-item-per-invocation kernel over `count` items with fresh
-    /// buffers, timing the upload, the compute and the readback separately.
-    pub fn run_simple(
+    /// Runs a one-item-per-invocation kernel over `count` items, timing the
+    /// upload, the compute and the readback separately. The input is
+    /// `in_words` u64s, `word(i)` each, written straight into staging memory;
+    /// `read` parses the `out_bytes` of output straight from the mapped
+    /// read-back buffer, so no intermediate host vector is made either way.
+    /// The buffers persist across calls (they only grow), and so does the
+    /// bind group while they do.
+    #[allow(clippy::too_many_arguments)]
+    pub fn run_simple<T>(
         &self,
         kernel: Kernel,
         count: u32,
-        input: &[u32],
-        out_words: u64,
-    ) -> Result<(Vec<u32>, SimpleTimings), GpuError> {
-        use wgpu::util::DeviceExt;
-        use wgpu::BufferUsages as U;
+        in_words: usize,
+        word: impl Fn(usize) -> u64,
+        out_bytes: u64,
+        read: impl FnOnce(&[u8]) -> Result<T, GpuError>,
+    ) -> Result<(T, SimpleTimings), GpuError> {
+        let mut simple = self.simple.lock().map_err(|_| GpuError::Poisoned)?;
+        let simple = &mut *simple;
         let pipeline = self.kernels.extra(&self.device, kernel)?;
         let (x, y) = self.grid(count.div_ceil(SPONGE_WORKGROUP));
         let params = SimpleParams {
@@ -298,58 +357,81 @@ impl Engine {
             row_len: x * SPONGE_WORKGROUP,
             reserved: [0; 2],
         };
+        let in_bytes = (in_words as u64 * 8).max(16);
+        let out_size = out_bytes.max(16);
+
         let t = std::time::Instant::now();
-        let make = |label, bytes: &[u8], usage| {
-            self.device
-                .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                    label: Some(label),
-                    contents: bytes,
-                    usage,
-                })
-        };
-        let uniform = make("simple params", bytemuck::bytes_of(&params), U::UNIFORM);
-        let inputs = make("simple in", bytemuck::cast_slice(input), U::STORAGE);
-        let out_bytes = (out_words * 4).max(16);
-        let output = self.device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("simple out"),
-            size: out_bytes,
-            usage: U::STORAGE | U::COPY_SRC,
-            mapped_at_creation: false,
-        });
-        let staging = self.device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("simple staging"),
-            size: out_bytes,
-            usage: U::MAP_READ | U::COPY_DST,
-            mapped_at_creation: false,
-        });
+        let (inputs, output, staging) = self.checked("sizing kernel buffers", || {
+            let p = &self.profiler;
+            let inputs = simple.input.at_least(&self.device, p, in_bytes).clone();
+            let output = simple.output.at_least(&self.device, p, out_size).clone();
+            let staging = simple.staging.at_least(&self.device, p, out_size).clone();
+            Ok((inputs, output, staging))
+        })?;
+        self.write(&simple.params, bytemuck::bytes_of(&params));
+        self.write_words(&inputs, in_words, word)?;
+        self.profiler.submission();
+        self.profiler
+            .time(Phase::Submit, 0, || self.queue.submit([]));
         self.wait()?;
         let upload = t.elapsed();
 
         let t = std::time::Instant::now();
-        let layout = pipeline.get_bind_group_layout(0);
-        let mut entries = vec![whole(1, &uniform), whole(2, &inputs), whole(3, &output)];
-        if kernel.uses_poseidon() {
-            entries.push(whole(0, &self.kernels.round_constants));
+        let enc = self.profiler.start();
+        let key = (kernel, inputs.size(), output.size());
+        let reuse = simple
+            .bind
+            .as_ref()
+            .is_some_and(|(k, i, o, _)| (*k, *i, *o) == key);
+        if !reuse {
+            let layout = pipeline.get_bind_group_layout(0);
+            let mut entries = vec![
+                whole(1, &simple.params),
+                whole(2, &inputs),
+                whole(3, &output),
+            ];
+            if kernel.uses_poseidon() {
+                entries.push(whole(0, &self.kernels.round_constants));
+            }
+            let bind = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("simple"),
+                layout: &layout,
+                entries: &entries,
+            });
+            self.profiler.bind_group();
+            simple.bind = Some((key.0, key.1, key.2, bind));
         }
-        let bind = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("simple"),
-            layout: &layout,
-            entries: &entries,
-        });
+        let bind = &simple
+            .bind
+            .as_ref()
+            .ok_or(GpuError::Internal("bind group just made"))?
+            .3;
         let mut encoder = self.device.create_command_encoder(&Default::default());
-        dispatch(&mut encoder, &pipeline, &bind, (x, y));
-        self.queue.submit([encoder.finish()]);
+        let mut stamps = self.profiler.stamps(&self.device, 1);
+        self.pass(
+            &mut encoder,
+            &mut stamps,
+            kernel.entry_point(),
+            &pipeline,
+            bind,
+            (x, y),
+        );
+        self.finish_and_submit(encoder, stamps, enc);
         self.wait()?;
         let compute = t.elapsed();
 
         let t = std::time::Instant::now();
+        let enc = self.profiler.start();
         let mut encoder = self.device.create_command_encoder(&Default::default());
-        encoder.copy_buffer_to_buffer(&output, 0, &staging, 0, out_bytes);
-        self.queue.submit([encoder.finish()]);
-        let words = self.map_words(&staging, out_words)?;
+        let mut stamps = self.profiler.stamps(&self.device, 1);
+        maybe_copy(&mut stamps, &mut encoder, |e| {
+            e.copy_buffer_to_buffer(&output, 0, &staging, 0, out_size)
+        });
+        self.finish_and_submit(encoder, stamps, enc);
+        let out = self.read_staging(&staging, out_bytes, read)?;
         let download = t.elapsed();
         Ok((
-            words,
+            out,
             SimpleTimings {
                 upload,
                 compute,
@@ -358,24 +440,76 @@ impl Engine {
         ))
     }
 
+    /// `queue.write_buffer`, timed as an upload.
+    pub fn write(&self, buffer: &wgpu::Buffer, bytes: &[u8]) {
+        if !bytes.is_empty() {
+            self.profiler.time(Phase::Upload, bytes.len() as u64, || {
+                self.queue.write_buffer(buffer, 0, bytes)
+            });
+        }
+    }
+
+    /// Resolves the encoder's timestamps, finishes and submits it; `encoding`
+    /// is when its recording started (for the profile).
+    pub fn finish_and_submit(
+        &self,
+        mut encoder: wgpu::CommandEncoder,
+        stamps: Option<Stamps>,
+        encoding: Option<std::time::Instant>,
+    ) -> wgpu::SubmissionIndex {
+        self.profiler
+            .pending(stamps.and_then(|s| s.resolve(&self.device, &mut encoder)));
+        let commands = encoder.finish();
+        self.profiler.end(Phase::Encode, encoding, 0);
+        self.profiler.submission();
+        self.profiler
+            .time(Phase::Submit, 0, || self.queue.submit([commands]))
+    }
+
+    /// One compute pass of one dispatch, timed on the device when `stamps` is given.
+    #[allow(clippy::too_many_arguments)]
+    pub fn pass(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        stamps: &mut Option<Stamps>,
+        kernel: &'static str,
+        pipeline: &wgpu::ComputePipeline,
+        bind: &wgpu::BindGroup,
+        (x, y): (u32, u32),
+    ) {
+        self.profiler.dispatch(kernel, x as u64 * y as u64);
+        let timestamp_writes = stamps.as_mut().and_then(|s| s.pass(kernel));
+        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+            label: Some(kernel),
+            timestamp_writes,
+        });
+        pass.set_pipeline(pipeline);
+        pass.set_bind_group(0, bind, &[]);
+        pass.dispatch_workgroups(x, y, 1);
+    }
+
     /// Waits for everything submitted so far.
     pub fn wait(&self) -> Result<(), GpuError> {
-        self.device
-            .poll(wgpu::PollType::wait_indefinitely())
-            .map(|_| ())
-            .map_err(|e| GpuError::Device(e.to_string()))
+        self.profiler.time(Phase::Wait, 0, || {
+            self.device
+                .poll(wgpu::PollType::wait_indefinitely())
+                .map(|_| ())
+                .map_err(|e| GpuError::Device(e.to_string()))
+        })
     }
 
     /// Waits for one submission only, so later ones keep the device busy
     /// while the host reads this one's results.
     fn wait_for(&self, submission: &wgpu::SubmissionIndex) -> Result<(), GpuError> {
-        self.device
-            .poll(wgpu::PollType::Wait {
-                submission_index: Some(submission.clone()),
-                timeout: None,
-            })
-            .map(|_| ())
-            .map_err(|e| GpuError::Device(e.to_string()))
+        self.profiler.time(Phase::Wait, 0, || {
+            self.device
+                .poll(wgpu::PollType::Wait {
+                    submission_index: Some(submission.clone()),
+                    timeout: None,
+                })
+                .map(|_| ())
+                .map_err(|e| GpuError::Device(e.to_string()))
+        })
     }
 
     pub fn map_words(&self, staging: &wgpu::Buffer, words: u64) -> Result<Vec<u32>, GpuError> {
@@ -394,19 +528,26 @@ impl Engine {
     ) -> Result<(Readback, wgpu::SubmissionIndex), GpuError> {
         let count = plan.count();
         let leaf_bytes = count * DIGEST_BYTES;
+        let p = &self.profiler;
         self.upload(slot, plan)?;
         let levels = slot
             .levels
-            .at_least(&self.device, plan.levels_len() * DIGEST_BYTES)
+            .at_least(&self.device, p, plan.levels_len() * DIGEST_BYTES)
             .clone();
         let window = plan.scatter.map_or(0, |s| s.len as u64) * DIGEST_BYTES;
-        let interleaved = slot.interleaved.at_least(&self.device, window).clone();
+        let interleaved = slot.interleaved.at_least(&self.device, p, window).clone();
         let readback = readback_layout(plan);
-        let staging = slot.staging.at_least(&self.device, readback.total).clone();
+        let staging = slot
+            .staging
+            .at_least(&self.device, p, readback.total)
+            .clone();
 
+        let encoding = p.start();
         let mut params: Vec<u8> = vec![0; (PARAM_BLOCKS * PARAM_STRIDE) as usize];
         let mut block = 0u64;
         let mut encoder = self.device.create_command_encoder(&Default::default());
+        // A sponge, the merkle passes and up to four copies.
+        let mut stamps = p.stamps(&self.device, PARAM_BLOCKS as usize + 4);
         if let Source::Device {
             first, rows, fill, ..
         } = plan.source
@@ -415,7 +556,10 @@ impl Engine {
         }
         if plan.want_rows {
             let bytes = count * plan.row_bytes();
-            encoder.copy_buffer_to_buffer(slot.inputs.get(), 0, &staging, readback.rows, bytes);
+            let inputs = slot.inputs.get();
+            maybe_copy(&mut stamps, &mut encoder, |e| {
+                e.copy_buffer_to_buffer(inputs, 0, &staging, readback.rows, bytes)
+            });
         }
         if let Some((width, noop)) = plan.source.rows_to_hash() {
             let groups = count.div_ceil(SPONGE_WORKGROUP as u64) as u32;
@@ -428,18 +572,17 @@ impl Engine {
             };
             write_block(&mut params, block, bytemuck::bytes_of(&p));
             let bind = self.sponge_bind_group(slot, block, slot.inputs.get(), leaf_bytes);
-            dispatch(&mut encoder, &self.kernels.sponge, &bind, (x, y));
+            let sponge = &self.kernels.sponge;
+            let name = Kernel::Sponge.entry_point();
+            self.pass(&mut encoder, &mut stamps, name, sponge, &bind, (x, y));
             block += 1;
         }
         if plan.want_leaves {
             // Before the merkle passes reuse the leaf buffer as their carry.
-            encoder.copy_buffer_to_buffer(
-                slot.leaf.get(),
-                0,
-                &staging,
-                readback.leaves,
-                leaf_bytes,
-            );
+            let leaf = slot.leaf.get();
+            maybe_copy(&mut stamps, &mut encoder, |e| {
+                e.copy_buffer_to_buffer(leaf, 0, &staging, readback.leaves, leaf_bytes)
+            });
         }
         let mut layer = 0u32;
         while layer < plan.top {
@@ -451,7 +594,10 @@ impl Engine {
             let groups = plan
                 .layer_len(layer)
                 .div_ceil(MERKLE_NODES_PER_GROUP as u64) as u32;
-            dispatch(&mut encoder, &self.kernels.merkle, &bind, self.grid(groups));
+            let merkle = &self.kernels.merkle;
+            let name = Kernel::Merkle.entry_point();
+            let grid = self.grid(groups);
+            self.pass(&mut encoder, &mut stamps, name, merkle, &bind, grid);
             block += 1;
             layer += n;
             if layer < plan.top {
@@ -466,40 +612,78 @@ impl Engine {
         }
         let levels_bytes = plan.levels_len() * DIGEST_BYTES;
         if levels_bytes > 0 {
-            encoder.copy_buffer_to_buffer(&levels, 0, &staging, readback.levels[0], levels_bytes);
+            let to = readback.levels[0];
+            maybe_copy(&mut stamps, &mut encoder, |e| {
+                e.copy_buffer_to_buffer(&levels, 0, &staging, to, levels_bytes)
+            });
         }
         if window > 0 {
-            encoder.copy_buffer_to_buffer(&interleaved, 0, &staging, readback.interleaved, window);
+            let to = readback.interleaved;
+            maybe_copy(&mut stamps, &mut encoder, |e| {
+                e.copy_buffer_to_buffer(&interleaved, 0, &staging, to, window)
+            });
         }
-        self.queue.write_buffer(&slot.params, 0, &params);
-        let submission = self.queue.submit([encoder.finish()]);
+        // Only the blocks in use: the rest of the buffer is never bound.
+        let used = (block * PARAM_STRIDE) as usize;
+        self.write(&slot.params, &params[..used]);
+        let submission = self.finish_and_submit(encoder, stamps, encoding);
         Ok((readback, submission))
     }
 
-    /// Writes the chunk's inputs straight into the device's upload area, canonical.
+    /// Writes the chunk's inputs, canonical, straight into wgpu's staging
+    /// memory (no host-side copy in between), converting in parallel.
     fn upload(&self, slot: &mut Slot, plan: &ChunkPlan) -> Result<(), GpuError> {
+        let p = &self.profiler;
         let leaf_bytes = plan.count() * DIGEST_BYTES;
-        slot.leaf.at_least(&self.device, leaf_bytes);
-        let (target, bytes): (&wgpu::Buffer, Vec<u64>) = match plan.source {
+        slot.leaf.at_least(&self.device, p, leaf_bytes);
+        match plan.source {
             Source::Rows { inputs, .. } => {
                 let size = inputs.len() as u64 * 8;
-                let buf = slot.inputs.at_least(&self.device, size);
-                (buf, inputs.iter().map(|x| x.to_canonical_u64()).collect())
+                let buf = slot.inputs.at_least(&self.device, p, size);
+                self.write_words(buf, inputs.len(), |i| inputs[i].to_canonical_u64())
             }
             Source::Digests(d) => {
-                slot.inputs.at_least(&self.device, 0);
-                (slot.leaf.get(), d.iter().flat_map(|d| d.limbs()).collect())
+                slot.inputs.at_least(&self.device, p, 0);
+                let leaf = slot.leaf.get();
+                self.write_words(leaf, 4 * d.len(), |i| d[i / 4].limbs()[i % 4])
             }
             Source::Device { .. } => {
                 slot.inputs
-                    .at_least(&self.device, plan.count() * plan.row_bytes());
-                return Ok(());
+                    .at_least(&self.device, p, plan.count() * plan.row_bytes());
+                Ok(())
             }
-        };
-        if !bytes.is_empty() {
-            self.queue
-                .write_buffer(target, 0, bytemuck::cast_slice(&bytes));
         }
+    }
+
+    /// Writes `words` u64s, `word(i)` for each i, at the start of `target`,
+    /// straight into wgpu's staging memory: no intermediate host vector (its
+    /// allocation and first-touch page faults cost as much as the copy). One
+    /// thread, since wgpu's write view cannot be shared across threads; the
+    /// conversion is a compare and a subtract per element, so this runs at
+    /// memory speed.
+    pub fn write_words(
+        &self,
+        target: &wgpu::Buffer,
+        words: usize,
+        word: impl Fn(usize) -> u64,
+    ) -> Result<(), GpuError> {
+        let Some(size) = NonZeroU64::new(words as u64 * 8) else {
+            return Ok(());
+        };
+        let t = self.profiler.start();
+        let mut view = self
+            .queue
+            .write_buffer_with(target, 0, size)
+            .ok_or(GpuError::Device(format!(
+                "no staging memory for a {size}-byte upload"
+            )))?;
+        self.profiler.end(Phase::Alloc, t, size.get());
+        let t = self.profiler.start();
+        let (chunks, _) = view.slice(..).into_chunks::<8>();
+        chunks.write_iter((0..words).map(|i| word(i).to_le_bytes()));
+        // Dropping the view queues the copy for the next submission.
+        drop(view);
+        self.profiler.end(Phase::Upload, t, size.get());
         Ok(())
     }
 
@@ -546,6 +730,7 @@ impl Engine {
         inputs: &wgpu::Buffer,
         leaf_bytes: u64,
     ) -> wgpu::BindGroup {
+        self.profiler.bind_group();
         let layout = self.kernels.sponge.get_bind_group_layout(0);
         let size_of = std::mem::size_of::<SpongeParams>() as u64;
         self.device.create_bind_group(&wgpu::BindGroupDescriptor {
@@ -569,6 +754,7 @@ impl Engine {
         interleaved: &wgpu::Buffer,
         window: u64,
     ) -> wgpu::BindGroup {
+        self.profiler.bind_group();
         let layout = self.kernels.merkle.get_bind_group_layout(0);
         let size_of = std::mem::size_of::<MerkleParams>() as u64;
         self.device.create_bind_group(&wgpu::BindGroupDescriptor {
@@ -609,15 +795,18 @@ impl Engine {
                     .map_err(|_| GpuError::Internal("map callback dropped"))?
             }
         };
+        let t = self.profiler.start();
         mapped.map_err(|e| GpuError::Device(e.to_string()))?;
-        let out = {
-            let view = slice
-                .get_mapped_range()
-                .map_err(|e| GpuError::Device(e.to_string()))?;
-            parse(&view, plan, readback)?
-        };
+        let view = slice
+            .get_mapped_range()
+            .map_err(|e| GpuError::Device(e.to_string()))?;
+        self.profiler.end(Phase::Readback, t, readback.total);
+        let out = self.profiler.time(Phase::HostCopy, readback.total, || {
+            parse(&view, plan, readback)
+        });
+        drop(view);
         staging.unmap();
-        Ok(out)
+        out
     }
 }
 
@@ -683,6 +872,25 @@ pub fn rows(bytes: &[u8], at: u64, count: usize, width: usize) -> Result<Vec<Vec
         .collect()
 }
 
+/// `N` canonical words from `8 N` little-endian bytes, with no allocation
+/// (a vector per item cost more than the copy); anything >= p is a device fault.
+pub fn canonical_words<const N: usize>(bytes: &[u8]) -> Result<[u64; N], GpuError> {
+    let mut out = [0u64; N];
+    if bytes.len() != 8 * N {
+        return Err(GpuError::Internal("readback shorter than planned"));
+    }
+    for (o, b) in out.iter_mut().zip(bytes.chunks_exact(8)) {
+        let x = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+        if x >= P {
+            return Err(GpuError::Internal(
+                "device returned a non-canonical element",
+            ));
+        }
+        *o = x;
+    }
+    Ok(out)
+}
+
 /// Canonical elements from little-endian u64s; anything >= p is a device fault.
 pub fn elements(bytes: &[u8]) -> Result<Vec<F>, GpuError> {
     bytes
@@ -719,18 +927,6 @@ fn write_block(params: &mut [u8], block: u64, bytes: &[u8]) {
     if let Some(dst) = params.get_mut(at..at + bytes.len()) {
         dst.copy_from_slice(bytes);
     }
-}
-
-fn dispatch(
-    encoder: &mut wgpu::CommandEncoder,
-    pipeline: &wgpu::ComputePipeline,
-    bind: &wgpu::BindGroup,
-    (x, y): (u32, u32),
-) {
-    let mut pass = encoder.begin_compute_pass(&Default::default());
-    pass.set_pipeline(pipeline);
-    pass.set_bind_group(0, bind, &[]);
-    pass.dispatch_workgroups(x, y, 1);
 }
 
 fn whole(binding: u32, buffer: &wgpu::Buffer) -> wgpu::BindGroupEntry<'_> {

@@ -9,6 +9,7 @@ mod kernels;
 mod ntt;
 mod oracle;
 mod probe;
+mod profile;
 mod program;
 mod shaders;
 mod slots;
@@ -19,12 +20,14 @@ mod twiddles;
 pub use device::{adapters, quiet_headless_wayland_probe, report, AdapterReport};
 pub use engine::SimpleTimings;
 pub use probe::TransferTimes;
+pub use profile::{GpuProfile, KernelProfile, Timed};
 pub use shaders::Arith;
 
 use std::sync::Arc;
 
 use plonky2::field::polynomial::PolynomialCoeffs;
 use plonky2::field::types::{Field, PrimeField64};
+use rayon::prelude::*;
 use shaders::Kernel;
 
 use super::dft::{Dft, Direction};
@@ -85,6 +88,9 @@ pub struct GpuOptions {
     /// Bytes per binding to plan for (the adapter's limit caps it); tests
     /// lower it to split NTT columns into many groups.
     pub binding_budget: u64,
+    /// Ask for the adapter's timestamp queries, so that [`GpuBackend::profile`]
+    /// can time kernels on the device (`zkpor bench --profile`).
+    pub profile: bool,
 }
 
 impl Default for GpuOptions {
@@ -94,6 +100,7 @@ impl Default for GpuOptions {
             arith: None,
             max_chunk_log: DEFAULT_CHUNK_LOG,
             binding_budget: BINDING_BUDGET,
+            profile: false,
         }
     }
 }
@@ -122,14 +129,16 @@ impl GpuBackend {
             None if info.shader_int64 => Arith::U64,
             None => Arith::U32,
         };
-        let (dev, queue) = device::open(&adapter, arith == Arith::U64)?;
+        let (dev, queue) = device::open(&adapter, arith == Arith::U64, opts.profile)?;
         let kernels = kernels::Kernels::build(&dev, arith)?;
+        let stamps = profile::StampLevel::of(dev.features());
+        let profiler = profile::Profiler::new(stamps, queue.get_timestamp_period());
         let binding_budget = opts
             .binding_budget
             .min(info.max_storage_buffer_binding_size)
             .min(info.max_buffer_size);
         Ok(GpuBackend {
-            engine: Engine::new(dev, queue, kernels),
+            engine: Engine::new(dev, queue, kernels, profiler),
             adapter: info,
             arith,
             max_chunk_log: opts.max_chunk_log,
@@ -154,6 +163,29 @@ impl GpuBackend {
         self.arith
     }
 
+    /// Runs `f` with the profiler armed and returns where its time went
+    /// (kernel times only when opened with `GpuOptions::profile` on an adapter
+    /// with timestamp queries). Not for concurrent use: calls made meanwhile
+    /// on other threads land in the same profile.
+    pub fn profile<T>(&self, f: impl FnOnce() -> T) -> Result<(T, GpuProfile), GpuError> {
+        let engine = &self.engine;
+        engine.profiler.arm();
+        let t = std::time::Instant::now();
+        let out = f();
+        // Timestamps are read once the device is idle.
+        let waited = engine.wait();
+        let wall = t.elapsed().as_secs_f64();
+        let profile = engine.profiler.finish(wall, |buffer, bytes| {
+            engine.read_staging(buffer, bytes, |b| {
+                Ok(b.chunks_exact(8)
+                    .map(|w| u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]))
+                    .collect())
+            })
+        });
+        waited?;
+        Ok((out, profile?))
+    }
+
     /// log2 of the rows per chunk for rows of `width` elements: the inputs, the
     /// digests and the interleaved window (2x the digests) must each fit a binding.
     fn chunk_log(&self, width: usize) -> u32 {
@@ -167,33 +199,50 @@ impl GpuBackend {
         &self,
         states: &[[u64; 12]],
     ) -> Result<(Vec<[u64; 12]>, SimpleTimings), GpuError> {
-        let input: Vec<u32> = states.iter().flatten().flat_map(|&x| limbs(x)).collect();
-        let count = states.len() as u32;
-        let (out, t) =
-            self.engine
-                .run_simple(Kernel::Permute, count, &input, input.len() as u64)?;
-        let states = out
-            .chunks_exact(24)
-            .map(|c| std::array::from_fn(|j| join(c[2 * j], c[2 * j + 1])))
-            .collect();
+        let count = u32::try_from(states.len())
+            .map_err(|_| GpuError::Shape(format!("{} states in one call", states.len())))?;
+        // In: each element canonical, as one little-endian u64 (the shader's
+        // (lo, hi) u32 pair). Out: parsed from the mapped buffer in parallel.
+        let word = |i: usize| canonical(states[i / 12][i % 12]);
+        let (states, t) = self.engine.run_simple(
+            Kernel::Permute,
+            count,
+            12 * states.len(),
+            word,
+            states.len() as u64 * 96,
+            |bytes| {
+                bytes
+                    .par_chunks_exact(96)
+                    .map(engine::canonical_words::<12>)
+                    .collect()
+            },
+        )?;
         Ok((states, t))
     }
 
     /// `(a + b, a - b, a * b)` for each canonical pair, on the device.
     pub fn field_ops(&self, pairs: &[(u64, u64)]) -> Result<Vec<[u64; 3]>, GpuError> {
-        let input: Vec<u32> = pairs
-            .iter()
-            .flat_map(|&(a, b)| [limbs(a), limbs(b)])
-            .flatten()
-            .collect();
-        let words = 6 * pairs.len() as u64;
-        let (out, _) =
-            self.engine
-                .run_simple(Kernel::FieldOps, pairs.len() as u32, &input, words)?;
-        Ok(out
-            .chunks_exact(6)
-            .map(|c| [join(c[0], c[1]), join(c[2], c[3]), join(c[4], c[5])])
-            .collect())
+        let count = u32::try_from(pairs.len())
+            .map_err(|_| GpuError::Shape(format!("{} pairs in one call", pairs.len())))?;
+        let word = |i: usize| {
+            let (a, b) = pairs[i / 2];
+            canonical(if i.is_multiple_of(2) { a } else { b })
+        };
+        let out_bytes = 24 * pairs.len() as u64;
+        let (out, _) = self.engine.run_simple(
+            Kernel::FieldOps,
+            count,
+            2 * pairs.len(),
+            word,
+            out_bytes,
+            |bytes| {
+                bytes
+                    .chunks_exact(24)
+                    .map(engine::canonical_words::<3>)
+                    .collect()
+            },
+        )?;
+        Ok(out)
     }
 
     pub fn try_hash_leaves(&self, inputs: &[F], width: usize) -> Result<Vec<Digest>, GpuError> {
@@ -272,14 +321,9 @@ impl GpuBackend {
     }
 }
 
-fn limbs(x: u64) -> [u32; 2] {
-    // Canonical form first: the shaders assume every element is below p.
-    let x = F::from_noncanonical_u64(x).to_canonical_u64();
-    [x as u32, (x >> 32) as u32]
-}
-
-fn join(lo: u32, hi: u32) -> u64 {
-    (hi as u64) << 32 | lo as u64
+/// Canonical form first: the shaders assume every element is below p.
+fn canonical(x: u64) -> u64 {
+    F::from_noncanonical_u64(x).to_canonical_u64()
 }
 
 impl Backend for GpuBackend {

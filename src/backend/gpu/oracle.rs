@@ -185,7 +185,7 @@ fn lde_groups(
     let mut groups = Vec::with_capacity(ranges.len() + 1);
     for range in ranges {
         let t = Instant::now();
-        columns::upload(engine, &input, &column_slices(polys, range.clone()));
+        columns::upload(engine, &input, &column_slices(polys, range.clone()))?;
         timings.upload += t.elapsed();
         let count = range.len();
         let lde = engine.alloc("commit lde", (count * dims.lde_len()) as u64 * 8, STORAGE)?;
@@ -264,7 +264,7 @@ fn salt_groups(gpu: &GpuBackend, salt: Salt, dims: Dims) -> Result<Vec<Group>, G
             let bytes = (range.len() * dims.lde_len()) as u64 * 8;
             let lde = engine.alloc("salt", bytes, STORAGE)?;
             let cols: Vec<&[F]> = salt[range.clone()].iter().map(Vec::as_slice).collect();
-            columns::upload(engine, &lde, &cols);
+            columns::upload(engine, &lde, &cols)?;
             Ok(Group {
                 first_col: dims.polys + range.start,
                 count: range.len(),

@@ -7,6 +7,7 @@
 use bytemuck::Pod;
 
 use super::engine::Engine;
+use super::profile::maybe_copy;
 use super::shaders::Kernel;
 use super::GpuError;
 
@@ -44,6 +45,7 @@ pub fn prefix(slot: u32, buffer: &wgpu::Buffer, size: u64) -> Binding<'_> {
 
 enum Op<'a> {
     Dispatch {
+        kernel: Kernel,
         pipeline: wgpu::ComputePipeline,
         block: usize,
         bindings: Vec<Binding<'a>>,
@@ -94,6 +96,7 @@ impl<'a> Recorder<'a> {
         self.params.extend_from_slice(bytes);
         self.params.resize((block + 1) * UNIFORM_STRIDE, 0);
         self.ops.push(Op::Dispatch {
+            kernel,
             pipeline: self.engine.pipeline(kernel)?,
             block,
             bindings,
@@ -128,7 +131,9 @@ impl<'a> Recorder<'a> {
     }
 
     fn encode_unchecked(self, encoder: &mut wgpu::CommandEncoder) -> Result<(), GpuError> {
-        let device = &self.engine.device;
+        let engine = self.engine;
+        let device = &engine.device;
+        let mut stamps = engine.profiler.stamps(device, self.ops.len());
         let uniforms = (!self.params.is_empty()).then(|| {
             use wgpu::util::DeviceExt;
             device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
@@ -140,6 +145,7 @@ impl<'a> Recorder<'a> {
         for op in &self.ops {
             match op {
                 Op::Dispatch {
+                    kernel,
                     pipeline,
                     block,
                     bindings,
@@ -148,7 +154,10 @@ impl<'a> Recorder<'a> {
                     let uniforms = uniforms
                         .as_ref()
                         .ok_or(GpuError::Internal("dispatch without a uniform block"))?;
-                    dispatch(device, encoder, pipeline, uniforms, *block, bindings, *grid);
+                    let bind = bind_group(device, pipeline, uniforms, *block, bindings);
+                    engine.profiler.bind_group();
+                    let name = kernel.entry_point();
+                    engine.pass(encoder, &mut stamps, name, pipeline, &bind, *grid);
                 }
                 Op::Copy {
                     from,
@@ -156,9 +165,15 @@ impl<'a> Recorder<'a> {
                     to,
                     to_offset,
                     bytes,
-                } => encoder.copy_buffer_to_buffer(from, *from_offset, to, *to_offset, *bytes),
+                } => maybe_copy(&mut stamps, encoder, |e| {
+                    e.copy_buffer_to_buffer(from, *from_offset, to, *to_offset, *bytes)
+                }),
             }
         }
+        // Resolved inside this encoder, read when the profile is finished.
+        engine
+            .profiler
+            .pending(stamps.and_then(|s| s.resolve(device, encoder)));
         Ok(())
     }
 
@@ -166,22 +181,21 @@ impl<'a> Recorder<'a> {
     pub fn submit(self) -> Result<wgpu::SubmissionIndex, GpuError> {
         let engine = self.engine;
         engine.checked("submitting a job", || {
+            let encoding = engine.profiler.start();
             let mut encoder = engine.device.create_command_encoder(&Default::default());
             self.encode_unchecked(&mut encoder)?;
-            Ok(engine.queue.submit([encoder.finish()]))
+            Ok(engine.finish_and_submit(encoder, None, encoding))
         })
     }
 }
 
-fn dispatch(
+fn bind_group(
     device: &wgpu::Device,
-    encoder: &mut wgpu::CommandEncoder,
     pipeline: &wgpu::ComputePipeline,
     uniforms: &wgpu::Buffer,
     block: usize,
     bindings: &[Binding],
-    (x, y): (u32, u32),
-) {
+) -> wgpu::BindGroup {
     let mut entries = vec![wgpu::BindGroupEntry {
         binding: 1,
         resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
@@ -198,13 +212,9 @@ fn dispatch(
             size: std::num::NonZeroU64::new(b.size.max(8)),
         }),
     }));
-    let bind = device.create_bind_group(&wgpu::BindGroupDescriptor {
+    device.create_bind_group(&wgpu::BindGroupDescriptor {
         label: None,
         layout: &pipeline.get_bind_group_layout(0),
         entries: &entries,
-    });
-    let mut pass = encoder.begin_compute_pass(&Default::default());
-    pass.set_pipeline(pipeline);
-    pass.set_bind_group(0, &bind, &[]);
-    pass.dispatch_workgroups(x, y, 1);
+    })
 }

@@ -2,6 +2,8 @@
 //! two slots so that one chunk's upload and readback overlap the next one's
 //! compute.
 
+use super::profile::{Phase, Profiler};
+
 /// Uniform blocks one chunk may use: a sponge plus a few merkle dispatches.
 pub const PARAM_BLOCKS: u64 = 16;
 /// Bytes between uniform blocks: a multiple of 256 (the largest uniform offset
@@ -51,7 +53,7 @@ pub struct Grow {
 }
 
 impl Grow {
-    fn new(label: &'static str, usage: wgpu::BufferUsages) -> Self {
+    pub fn new(label: &'static str, usage: wgpu::BufferUsages) -> Self {
         Grow {
             label,
             usage,
@@ -60,16 +62,26 @@ impl Grow {
     }
 
     /// A buffer of at least `size` bytes (never zero-sized: bindings need a size).
-    pub fn at_least(&mut self, device: &wgpu::Device, size: u64) -> &wgpu::Buffer {
+    /// It only ever grows, so a run of equal calls allocates once.
+    pub fn at_least(
+        &mut self,
+        device: &wgpu::Device,
+        profiler: &Profiler,
+        size: u64,
+    ) -> &wgpu::Buffer {
         let size = size.max(64).next_multiple_of(256);
         let too_small = self.buffer.as_ref().is_none_or(|b| b.size() < size);
         if too_small {
+            // Drop the old one first, so both never occupy memory at once.
+            self.buffer = None;
+            let t = profiler.start();
             self.buffer = Some(device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some(self.label),
                 size,
                 usage: self.usage,
                 mapped_at_creation: false,
             }));
+            profiler.end(Phase::Alloc, t, size);
         }
         self.buffer.as_ref().expect("buffer was just ensured")
     }

@@ -161,7 +161,7 @@ fn upload_groups<'c>(
             let cols = columns_of(g.clone());
             let bytes = cols.iter().map(|c| c.len() as u64 * 8).sum();
             let buffer = engine.alloc("transform input", bytes, STORAGE)?;
-            columns::upload(engine, &buffer, &cols);
+            columns::upload(engine, &buffer, &cols)?;
             Ok(buffer)
         })
         .collect::<Result<Vec<_>, GpuError>>()?;

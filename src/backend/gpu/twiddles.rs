@@ -64,18 +64,10 @@ impl Twiddles {
         if let Some(b) = cache.get(&table) {
             return Ok(b.clone());
         }
-        let limbs: Vec<u64> = table
-            .values()
-            .iter()
-            .map(|x| x.to_canonical_u64())
-            .collect();
+        let values = table.values();
         let usage = wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST;
-        let buffer = engine.alloc("twiddles", limbs.len() as u64 * 8, usage)?;
-        if !limbs.is_empty() {
-            engine
-                .queue
-                .write_buffer(&buffer, 0, bytemuck::cast_slice(&limbs));
-        }
+        let buffer = engine.alloc("twiddles", values.len() as u64 * 8, usage)?;
+        engine.write_words(&buffer, values.len(), |i| values[i].to_canonical_u64())?;
         let buffer = Arc::new(buffer);
         cache.insert(table, buffer.clone());
         Ok(buffer)
