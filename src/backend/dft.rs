@@ -63,20 +63,22 @@ pub trait Dft: Send + Sync {
 
 /// The common power-of-two length of a batch (0 for an empty batch),
 /// refused when the lengths differ or one is not a power of two.
-pub fn same_len(mut lens: impl Iterator<Item = usize>) -> BackendResult<usize> {
+pub fn same_len(lens: impl Iterator<Item = usize>) -> BackendResult<usize> {
+    Ok(batch_len(lens).map_err(BackendError::Invalid)?.unwrap_or(0))
+}
+
+/// The common length of a batch of columns (`None` when there are none), or
+/// why the batch cannot be transformed: every backend's one rule.
+pub fn batch_len(mut lens: impl Iterator<Item = usize>) -> Result<Option<usize>, String> {
     let Some(first) = lens.next() else {
-        return Ok(0);
+        return Ok(None);
     };
     if !first.is_power_of_two() {
-        return Err(BackendError::Invalid(format!(
-            "a DFT takes power-of-two lengths; got {first}"
-        )));
+        return Err(format!("column length {first} is not a power of two"));
     }
     match lens.find(|&l| l != first) {
-        Some(other) => Err(BackendError::Invalid(format!(
-            "a batched DFT takes columns of one length; got {first} and {other}"
-        ))),
-        None => Ok(first),
+        Some(other) => Err(format!("columns differ in length ({first} and {other})")),
+        None => Ok(Some(first)),
     }
 }
 

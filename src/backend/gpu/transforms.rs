@@ -16,25 +16,14 @@ use super::ntt::{self, Columns};
 use super::program::Recorder;
 use super::twiddles::Table;
 use super::{GpuBackend, GpuError};
-use crate::backend::dft::Direction;
+use crate::backend::dft::{batch_len, Direction};
 use crate::field::F;
 
 /// The common length of `lengths`: equal powers of two, at least one column.
-pub fn common_len(mut lengths: impl Iterator<Item = usize>) -> Result<usize, GpuError> {
-    let first = lengths
-        .next()
-        .ok_or_else(|| GpuError::Shape("no columns to transform".into()))?;
-    if !first.is_power_of_two() {
-        return Err(GpuError::Shape(format!(
-            "column length {first} is not a power of two"
-        )));
-    }
-    match lengths.find(|&l| l != first) {
-        Some(other) => Err(GpuError::Shape(format!(
-            "columns differ in length ({first} and {other})"
-        ))),
-        None => Ok(first),
-    }
+pub fn common_len(lengths: impl Iterator<Item = usize>) -> Result<usize, GpuError> {
+    batch_len(lengths)
+        .map_err(GpuError::Shape)?
+        .ok_or_else(|| GpuError::Shape("no columns to transform".into()))
 }
 
 /// plonky2's `fft` (Forward) or `ifft` (Inverse) of each column, natural order
