@@ -22,13 +22,7 @@ fn custom_gates(common: &CommonCircuitData<F, D>) -> usize {
 fn only_the_batch_circuit_uses_custom_gates() {
     let config = CircuitConfig::standard_recursion_config();
     let batch = BatchCircuit::build(2, 21, config.clone());
-    let agg = AggregateCircuit::build(
-        &batch.data.common,
-        &batch.data.verifier_only,
-        1,
-        21,
-        config,
-    );
+    let agg = AggregateCircuit::build(&batch.data.common, &batch.data.verifier_only, 1, 21, config);
     let params = ProofParams::new(4, 2, 21, 3).unwrap();
     let root = RootCircuit::build(&agg.data.common, &agg.data.verifier_only, &params);
     // A single-batch round: the root verifies the batch proof directly.
@@ -52,7 +46,11 @@ fn only_the_batch_circuit_uses_custom_gates() {
         // Standard gates only: stock plonky2 reads it, and zkpor's serializer
         // writes the very same bytes (the standard gates keep their tags).
         let stock = common.to_bytes(&DefaultGateSerializer).unwrap();
-        assert_eq!(common.to_bytes(&ZkporGateSerializer).unwrap(), stock, "{what}");
+        assert_eq!(
+            common.to_bytes(&ZkporGateSerializer).unwrap(),
+            stock,
+            "{what}"
+        );
         let back = CommonCircuitData::<F, D>::from_bytes(stock, &DefaultGateSerializer).unwrap();
         assert_eq!(&back, common, "{what}");
     }
@@ -72,7 +70,13 @@ fn unsound_gate_shapes_do_not_deserialise() {
     assert!(range([8, 48, 3]).is_ok());
     // A bound of 2^64 or more could wrap around p; digits of 4 bits are
     // degree 16; no ops at all is no gate.
-    for bad in [[8, 64, 3], [8, 48, 4], [8, 48, 0], [0, 48, 3], [usize::MAX, 48, 3]] {
+    for bad in [
+        [8, 64, 3],
+        [8, 48, 4],
+        [8, 48, 0],
+        [0, 48, 3],
+        [usize::MAX, 48, 3],
+    ] {
         assert!(range(bad).is_err(), "{bad:?}");
     }
     let dot = |n: usize| {

@@ -6,10 +6,11 @@ use plonky2::plonk::circuit_data::CircuitConfig;
 use std::time::{Duration, Instant};
 
 use super::fixtures::{full_batch, prices};
-use super::measure::{median_of, Row, Section};
+use super::measure::{median_of, CircuitRows, Row, Section};
 use super::stock::Plonky2Backend;
 use super::Plan;
 use crate::backend::{CpuBackend, GpuBackend, HashBackend};
+use crate::circuits::sizing::BatchFit;
 use crate::circuits::witness::UserSlot;
 use crate::circuits::BatchCircuit;
 use crate::prover::{PhaseTimings, Prover};
@@ -56,6 +57,16 @@ pub fn batch_proof(plan: &Plan, cpu: &CpuBackend, gpus: &[GpuBackend]) -> Sectio
         users.len()
     );
     let mut section = Section::new(&title, "users/s");
+    let rows = BatchFit::of(log, assets).rows;
+    let padded_rows = circuit.data.common.degree();
+    section.circuit = Some(CircuitRows {
+        users: users.len(),
+        assets,
+        rows,
+        padded_rows,
+        rows_per_user: rows as f64 / users.len() as f64,
+        padded_rows_per_user: padded_rows as f64 / users.len() as f64,
+    });
     let n = users.len() as f64;
     let mut row = Row::new(log, rayon::current_num_threads());
     let t = median_of(plan.repeats, || {
