@@ -292,7 +292,16 @@ fn dense_generator_gives_every_user_every_asset_and_commits() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("dense");
     let o = zkpor(&[
-        "gen", "--users", "200", "--assets", "30", "--seed", "3", "--dense", "--out", s(&out),
+        "gen",
+        "--users",
+        "200",
+        "--assets",
+        "30",
+        "--seed",
+        "3",
+        "--dense",
+        "--out",
+        s(&out),
         "--quiet",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -331,15 +340,33 @@ fn bench_reports_rows_per_user() {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("bench.json");
     let o = zkpor(&[
-        "bench", "--backend", "cpu", "--only", "proofs", "--proof-users", "2", "--proof-assets",
-        "3", "--repeats", "1", "--quiet", "--json", s(&json),
+        "bench",
+        "--backend",
+        "cpu",
+        "--only",
+        "proofs",
+        "--proof-users",
+        "2",
+        "--proof-assets",
+        "3",
+        "--repeats",
+        "1",
+        "--quiet",
+        "--json",
+        s(&json),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("rows per user"), "{}", stdout(&o));
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     let c = &v["sections"][0]["circuit"];
-    assert_eq!((c["users"].as_u64(), c["assets"].as_u64()), (Some(2), Some(3)));
-    let (rows, padded) = (c["rows"].as_f64().unwrap(), c["padded_rows"].as_f64().unwrap());
+    assert_eq!(
+        (c["users"].as_u64(), c["assets"].as_u64()),
+        (Some(2), Some(3))
+    );
+    let (rows, padded) = (
+        c["rows"].as_f64().unwrap(),
+        c["padded_rows"].as_f64().unwrap(),
+    );
     assert!(rows > 0.0 && rows <= padded, "{c}");
     assert_eq!(c["rows_per_user"].as_f64(), Some(rows / 2.0));
 }
