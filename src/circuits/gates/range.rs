@@ -95,25 +95,80 @@ impl RangeGate {
     /// versions are one piece of code.
     fn eval<P: PackedField>(&self, wire: impl Fn(usize) -> P, out: &mut impl FnMut(P)) {
         let base = 1u64 << self.limb_bits;
-        let top_scale =
-            P::Scalar::from_canonical_u64(1u64 << (self.limb_bits * (self.limbs() - 1)));
+        let top_scale = 1u64 << (self.limb_bits * (self.limbs() - 1));
         for op in 0..self.num_ops {
             let mut low = P::ZEROS;
             for j in (0..self.limbs() - 1).rev() {
                 let l = wire(self.wire_limb(op, j));
-                let mut acc = P::ONES;
-                for v in 0..base {
-                    acc *= l - P::Scalar::from_canonical_u64(v);
-                }
-                out(acc);
+                out(vanishing(l, base, P::Scalar::ONE));
                 low = low * P::Scalar::from_canonical_u64(base) + l;
             }
             let rest = wire(self.wire_value(op)) - low;
+            let scale = P::Scalar::from_canonical_u64(top_scale);
+            out(vanishing(rest, 1 << self.top_bits(), scale));
+        }
+    }
+}
+
+/// Π_{v<n} (x − v·s), the polynomial that vanishes exactly on {0, s, .., (n−1)s}.
+/// For n = 8 and 4 it is factored through z = (x − s)(x − (n−2)s), so the
+/// same polynomial costs 4 multiplications instead of 7 (2 instead of 3):
+/// with n = 8 the pairs (x − vs)(x − (7−v)s) are z − 6s², z, z + 4s², z + 6s²,
+/// and z(z + 4s²)(z² − 36s⁴) is their product.
+fn vanishing<P: PackedField>(x: P, n: u64, s: P::Scalar) -> P {
+    let s2 = s * s;
+    let c = |k: u64| P::Scalar::from_canonical_u64(k);
+    match n {
+        8 => {
+            let z = (x - s) * (x - c(6) * s);
+            (z * (z + c(4) * s2)) * (z * z - c(36) * s2 * s2)
+        }
+        4 => {
+            // (x)(x − 3s) = y, (x − s)(x − 2s) = y + 2s².
+            let y = x * (x - c(3) * s);
+            y * (y + c(2) * s2)
+        }
+        _ => {
             let mut acc = P::ONES;
-            for v in 0..1u64 << self.top_bits() {
-                acc *= rest - top_scale * P::Scalar::from_canonical_u64(v);
+            for v in 0..n {
+                acc *= x - c(v) * s;
             }
-            out(acc);
+            acc
+        }
+    }
+}
+
+/// [`vanishing`] in the recursive verifier, factored the same way.
+fn vanishing_circuit<F: RichField + Extendable<D>, const D: usize>(
+    b: &mut CircuitBuilder<F, D>,
+    x: ExtensionTarget<D>,
+    n: u64,
+    s: F,
+) -> ExtensionTarget<D> {
+    let c = F::from_canonical_u64;
+    let s2 = s * s;
+    // x·y − k·y in one arithmetic_extension: (x − k)·y.
+    let times_shifted =
+        |b: &mut CircuitBuilder<F, D>, x, k: F, y| b.arithmetic_extension(F::ONE, -k, x, y, y);
+    match n {
+        8 => {
+            let xs = b.add_const_extension(x, -s);
+            let z = times_shifted(b, x, c(6) * s, xs);
+            let zz = b.mul_extension(z, z);
+            let left = times_shifted(b, z, -(c(4) * s2), z);
+            let right = b.add_const_extension(zz, -(c(36) * s2 * s2));
+            b.mul_extension(left, right)
+        }
+        4 => {
+            let y = times_shifted(b, x, c(3) * s, x);
+            times_shifted(b, y, -(c(2) * s2), y)
+        }
+        _ => {
+            let mut acc = b.one_extension();
+            for v in 0..n {
+                acc = times_shifted(b, x, c(v) * s, acc);
+            }
+            acc
         }
     }
 }
@@ -164,28 +219,21 @@ impl<F: RichField + Extendable<D>, const D: usize> Gate<F, D> for RangeGate {
     ) -> Vec<ExtensionTarget<D>> {
         let base = 1u64 << self.limb_bits;
         let top_scale = F::from_canonical_u64(1u64 << (self.limb_bits * (self.limbs() - 1)));
-        // acc' = acc·y − c·acc, one arithmetic_extension per factor.
-        let product = |b: &mut CircuitBuilder<F, D>, y: ExtensionTarget<D>, factors: &[F]| {
-            let mut acc = b.one_extension();
-            for &c in factors {
-                acc = b.arithmetic_extension(F::ONE, -c, acc, y, acc);
-            }
-            acc
-        };
-        let digits: Vec<F> = (0..base).map(F::from_canonical_u64).collect();
-        let tops: Vec<F> = (0..1u64 << self.top_bits())
-            .map(|v| top_scale * F::from_canonical_u64(v))
-            .collect();
         let mut constraints = Vec::new();
         for op in 0..self.num_ops {
             let mut low = builder.zero_extension();
             for j in (0..self.limbs() - 1).rev() {
                 let l = vars.local_wires[self.wire_limb(op, j)];
-                constraints.push(product(builder, l, &digits));
+                constraints.push(vanishing_circuit(builder, l, base, F::ONE));
                 low = builder.mul_const_add_extension(F::from_canonical_u64(base), low, l);
             }
             let rest = builder.sub_extension(vars.local_wires[self.wire_value(op)], low);
-            constraints.push(product(builder, rest, &tops));
+            constraints.push(vanishing_circuit(
+                builder,
+                rest,
+                1 << self.top_bits(),
+                top_scale,
+            ));
         }
         constraints
     }
@@ -341,6 +389,20 @@ mod tests {
             test_eval_fns::<F, C, _, D>(g)?;
         }
         Ok(())
+    }
+
+    #[test]
+    fn factored_products_are_the_plain_products() {
+        use plonky2::field::types::Sample;
+        for n in [2u64, 4, 8] {
+            for _ in 0..20 {
+                let (x, s) = (F::rand(), F::rand());
+                let plain: F = (0..n).map(|v| x - F::from_canonical_u64(v) * s).product();
+                assert_eq!(vanishing(x, n, s), plain, "n = {n}");
+            }
+            assert_eq!(vanishing(F::from_canonical_u64(n - 1), n, F::ONE), F::ZERO);
+            assert_ne!(vanishing(F::from_canonical_u64(n), n, F::ONE), F::ZERO);
+        }
     }
 
     #[test]
