@@ -67,6 +67,8 @@ pub struct GenConfig {
     pub assets: usize,
     pub seed: u64,
     pub format: AccountsFormat,
+    /// Every user holds every asset (OKX's data shape) instead of a few.
+    pub dense: bool,
 }
 
 /// A generated asset: symbol, decimals, price as mantissa * 10^-price_scale.
@@ -181,6 +183,18 @@ fn write_assets(path: &Path, assets: &[GenAsset]) -> Result<()> {
         .map_err(Error::io("cannot write", path))
 }
 
+/// One user's signed balances in units: every asset, each with a balance.
+/// Debt comes as in `make_user`, netted into one asset's cell.
+fn make_dense_user(rng: &mut Rng, assets: &[GenAsset]) -> Vec<(usize, i128)> {
+    let mut out: Vec<(usize, i128)> = (0..assets.len())
+        .map(|a| (a, units_for_value(rng, &assets[a]) as i128))
+        .collect();
+    if rng.chance(3, 100) {
+        add_debt(rng, assets, &mut out);
+    }
+    out
+}
+
 /// One user's signed balances in units, sparse.
 fn make_user(rng: &mut Rng, assets: &[GenAsset]) -> Vec<(usize, i128)> {
     let held =
@@ -278,7 +292,11 @@ fn write_accounts(
         AccountsFormat::Okx => "[\n".to_string(),
     };
     for i in 0..cfg.users {
-        let user = make_user(rng, assets);
+        let user = if cfg.dense {
+            make_dense_user(rng, assets)
+        } else {
+            make_user(rng, assets)
+        };
         for &(a, u) in &user {
             let t = &mut totals[a];
             if u >= 0 {

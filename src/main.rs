@@ -181,6 +181,10 @@ struct GenArgs {
     /// Accounts file format: wide CSV or OKX JSON.
     #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
     format: FormatArg,
+    /// Every user holds every asset (OKX's data shape); by default a user
+    /// holds a few, skewed toward the first assets.
+    #[arg(long)]
+    dense: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -540,6 +544,7 @@ fn run_gen(a: GenArgs, progress: Progress) -> Result<()> {
         assets: a.assets,
         seed: a.seed,
         format,
+        dense: a.dense,
     };
     generate(&cfg, &a.out, &progress.bar(a.users, "users"))?;
     println!(

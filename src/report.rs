@@ -240,6 +240,12 @@ fn print_section(s: &Section) {
             cells.join("  |  ")
         );
     }
+    if let Some(c) = &s.circuit {
+        println!(
+            "  rows: {} used of {} for {} users x {} assets: {:.1} rows per user ({:.1} padded)",
+            c.rows, c.padded_rows, c.users, c.assets, c.rows_per_user, c.padded_rows_per_user
+        );
+    }
     for n in &s.notes {
         println!("  note: {n}");
     }

@@ -286,3 +286,87 @@ fn existing_output_is_not_overwritten_without_force() {
     assert_eq!(o.status.code(), Some(exit::USAGE));
     assert!(stderr(&o).contains("--force"));
 }
+
+#[test]
+fn dense_generator_gives_every_user_every_asset_and_commits() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("dense");
+    let o = zkpor(&[
+        "gen",
+        "--users",
+        "200",
+        "--assets",
+        "30",
+        "--seed",
+        "3",
+        "--dense",
+        "--out",
+        s(&out),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = std::fs::read_to_string(out.join("accounts.csv")).unwrap();
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 200);
+    for row in &rows {
+        let cells: Vec<&str> = row.split(',').collect();
+        assert_eq!(cells.len(), 31, "{row}");
+        assert!(cells[1..].iter().all(|c| !c.trim().is_empty()), "{row}");
+    }
+    let summary = commit_sample_from(&out, &dir.path().join("c"));
+    assert_eq!(summary["users"], 200);
+}
+
+fn commit_sample_from(gen: &Path, out: &Path) -> Value {
+    let o = zkpor(&[
+        "commit",
+        "--accounts",
+        s(&gen.join("accounts.csv")),
+        "--assets",
+        s(&gen.join("assets.csv")),
+        "--reserves",
+        s(&gen.join("reserves.csv")),
+        "--out",
+        s(out),
+        "--json",
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "commit failed: {}", stderr(&o));
+    serde_json::from_str(&stdout(&o)).expect("summary JSON on stdout")
+}
+
+#[test]
+fn bench_reports_rows_per_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("bench.json");
+    let o = zkpor(&[
+        "bench",
+        "--backend",
+        "cpu",
+        "--only",
+        "proofs",
+        "--proof-users",
+        "2",
+        "--proof-assets",
+        "3",
+        "--repeats",
+        "1",
+        "--quiet",
+        "--json",
+        s(&json),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("rows per user"), "{}", stdout(&o));
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let c = &v["sections"][0]["circuit"];
+    assert_eq!(
+        (c["users"].as_u64(), c["assets"].as_u64()),
+        (Some(2), Some(3))
+    );
+    let (rows, padded) = (
+        c["rows"].as_f64().unwrap(),
+        c["padded_rows"].as_f64().unwrap(),
+    );
+    assert!(rows > 0.0 && rows <= padded, "{c}");
+    assert_eq!(c["rows_per_user"].as_f64(), Some(rows / 2.0));
+}

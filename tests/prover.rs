@@ -32,6 +32,9 @@ use plonky2::plonk::prover::prove_with_partition_witness;
 use plonky2::util::timing::TimingTree;
 use zkpor::backend::{Backend, CpuBackend, GpuBackend, GpuOptions};
 use zkpor::circuits::batch::RawSlot;
+use zkpor::circuits::gates::dot::dot_add;
+use zkpor::circuits::gates::range::range_check_many;
+use zkpor::circuits::gates::{DotGate, RangeGate};
 use zkpor::circuits::witness::PriceVector;
 use zkpor::circuits::{AggregateCircuit, BatchCircuit, Proof, ProofParams, RootCircuit, C, D};
 use zkpor::digest::Digest;
@@ -184,6 +187,32 @@ fn mixed_circuit(config: CircuitConfig) -> (Data, PartialWitness<F>) {
     (data, pw)
 }
 
+/// zkpor's custom gates beside standard ones: RangeGate rows in base 2^limb_bits
+/// (base 8 is degree 8, so it gets a selector group of its own), DotGate rows,
+/// Poseidon, arithmetic and base-sum gates.
+fn custom_gates_circuit(config: CircuitConfig, limb_bits: usize) -> (Data, PartialWitness<F>) {
+    let mut b = CircuitBuilder::<F, D>::new(config);
+    let xs = b.add_virtual_targets(21);
+    range_check_many(&mut b, &xs, 48, limb_bits);
+    let small = b.add_virtual_targets(3);
+    range_check_many(&mut b, &small, 7, limb_bits);
+    b.range_check(xs[0], 50);
+    let zero = b.zero();
+    let pairs: Vec<(Target, Target)> = xs.chunks(2).map(|c| (c[0], c[c.len() - 1])).collect();
+    let dot = dot_add(&mut b, zero, &pairs);
+    let prod = b.mul(dot, small[0]);
+    let h = b.hash_n_to_hash_no_pad::<PoseidonHash>(vec![dot, prod, small[1]]);
+    b.register_public_inputs(&h.elements);
+    b.register_public_input(dot);
+    let mut values: Vec<(Target, F)> = xs
+        .iter()
+        .enumerate()
+        .map(|(i, &t)| (t, F::from_canonical_u64((1 << 47) + 977 * i as u64)))
+        .collect();
+    values.extend(small.iter().map(|&t| (t, F::from_canonical_u64(100))));
+    build(b, values)
+}
+
 /// Other shapes: 3 challenges, rate 2^4, and a quotient degree factor that is
 /// not a power of two (so the quotient is trimmed and the last permutation
 /// chunk is short; with factor 7 the quotient domain is half the LDE).
@@ -228,6 +257,19 @@ fn mixed_gates_equal_plonky2() {
 }
 
 #[test]
+fn custom_gates_equal_plonky2() {
+    for limb_bits in [2, 3] {
+        let (data, pw) = custom_gates_circuit(standard(), limb_bits);
+        let custom = |g: &&plonky2::gates::gate::GateRef<F, D>| {
+            g.0.as_any().is::<RangeGate>() || g.0.as_any().is::<DotGate>()
+        };
+        assert_eq!(data.common.gates.iter().filter(custom).count(), 3);
+        assert!(data.common.selectors_info.num_selectors() > 1);
+        assert_same_proof(CpuBackend::detected(), &data, pw);
+    }
+}
+
+#[test]
 fn other_config_shapes_equal_plonky2() {
     // The public-input hash's Poseidon gate (degree 7) needs a factor of 7 or more.
     let (data, pw) = arithmetic_circuit(odd_config(7));
@@ -235,6 +277,11 @@ fn other_config_shapes_equal_plonky2() {
     assert_same_proof(CpuBackend::detected(), &data, pw);
     let (data, pw) = mixed_circuit(odd_config(9));
     assert_eq!(data.common.quotient_degree_factor, 9);
+    assert_same_proof(CpuBackend::detected(), &data, pw);
+    // Base-4 digits (degree 4) under factor 7; base 8 under factor 9.
+    let (data, pw) = custom_gates_circuit(odd_config(7), 2);
+    assert_same_proof(CpuBackend::detected(), &data, pw);
+    let (data, pw) = custom_gates_circuit(odd_config(9), 3);
     assert_same_proof(CpuBackend::detected(), &data, pw);
 }
 
@@ -306,6 +353,15 @@ fn slots(seed: u64) -> Vec<RawSlot> {
 #[test]
 fn batch_circuit_equals_plonky2() {
     let fx = fx();
+    // Its range checks are zkpor's own gate (at 2 assets no chain is long
+    // enough for DotGate rows; custom_gates_equal_plonky2 covers those).
+    assert!(fx
+        .batch
+        .data
+        .common
+        .gates
+        .iter()
+        .any(|g| g.0.as_any().is::<RangeGate>()));
     let pw = fx.batch.witness_raw(&prices(), &slots(0)).unwrap();
     assert_same_proof(CpuBackend::detected(), &fx.batch.data, pw);
 }

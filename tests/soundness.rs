@@ -4,7 +4,7 @@
 use plonky2::field::types::{Field, PrimeField64};
 use plonky2::plonk::circuit_data::CircuitConfig;
 use std::sync::OnceLock;
-use zkpor::circuits::batch::RawSlot;
+use zkpor::circuits::batch::{RawSlot, Shape};
 use zkpor::circuits::witness::{reserve_commitment, PriceVector};
 use zkpor::circuits::{
     AggregateCircuit, BatchCircuit, NodeValues, Proof, ProofParams, RootCircuit, RootValues,
@@ -21,7 +21,8 @@ struct Fixture {
     batch: BatchCircuit,
     agg: AggregateCircuit,
     root: RootCircuit,
-    /// Same shape as `batch`, but amounts may reach 2^63: an unsound circuit.
+    /// Same gates and shape as `batch`, but debts are not range-checked: an
+    /// unsound circuit.
     evil: BatchCircuit,
 }
 
@@ -30,7 +31,15 @@ fn fx() -> &'static Fixture {
     FX.get_or_init(|| {
         let config = CircuitConfig::standard_recursion_config();
         let batch = BatchCircuit::build(BATCH_LOG, ASSETS, config.clone());
-        let evil = BatchCircuit::build_with_amount_bits(BATCH_LOG, ASSETS, config.clone(), 63);
+        let evil = BatchCircuit::build_shape(
+            BATCH_LOG,
+            ASSETS,
+            config.clone(),
+            Shape {
+                unchecked_debts: true,
+                ..Shape::PACKED
+            },
+        );
         let agg = AggregateCircuit::build(
             &batch.data.common,
             &batch.data.verifier_only,
@@ -380,4 +389,227 @@ fn insolvency_at_extreme_values_fails() {
     slots[0] = slot(7, [0, max_amount], [max_amount, 0]);
     slots[1] = slot(8, [max_amount, max_amount], [0, 0]);
     verify_batch(prove_raw(&fx().batch, &p, &slots).unwrap()).unwrap();
+}
+
+// ---- The custom gates (src/circuits/gates/) ----
+
+use plonky2::field::extension::{Extendable, FieldExtension};
+use plonky2::gates::gate::Gate;
+use plonky2::hash::hash_types::HashOut;
+use plonky2::iop::target::Target;
+use plonky2::iop::witness::{PartialWitness, PartitionWitness, WitnessWrite};
+use plonky2::plonk::circuit_builder::CircuitBuilder;
+use plonky2::plonk::circuit_data::CircuitData;
+use plonky2::plonk::vars::EvaluationVars;
+use zkpor::backend::CpuBackend;
+use zkpor::circuits::gates::dot::dot_add;
+use zkpor::circuits::gates::range::range_check_many;
+use zkpor::circuits::gates::{DotGate, RangeGate};
+use zkpor::field::{C, D};
+use zkpor::prover::Prover;
+
+type Ext = <F as Extendable<2>>::Extension;
+
+/// A circuit that only range-checks `n` inputs < 2^48 with RangeGate rows.
+fn range_only(n: usize, limb_bits: usize) -> (CircuitData<F, C, D>, Vec<Target>) {
+    let mut b = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
+    let xs = b.add_virtual_targets(n);
+    range_check_many(&mut b, &xs, 48, limb_bits);
+    (b.build::<C>(), xs)
+}
+
+fn prove_values(
+    data: &CircuitData<F, C, D>,
+    xs: &[Target],
+    values: &[u64],
+) -> anyhow::Result<Proof> {
+    let mut pw = PartialWitness::new();
+    for (&t, &v) in xs.iter().zip(values) {
+        pw.set_target(t, F::from_canonical_u64(v))?;
+    }
+    data.prove(pw)
+}
+
+/// The value held at a target, through the partition's representatives.
+fn rep(p: &PartitionWitness<F>, t: Target) -> usize {
+    p.representative_map[t.index(p.num_wires, p.degree)]
+}
+
+/// The circuit's RangeGate (zkpor builds each circuit with one shape).
+fn range_gate(data: &CircuitData<F, C, D>) -> RangeGate {
+    *data
+        .common
+        .gates
+        .iter()
+        .find_map(|g| g.0.as_any().downcast_ref::<RangeGate>())
+        .expect("the circuit has a RangeGate")
+}
+
+/// Moves 2^limb_bits from low digit 1 into low digit 0 of the first checked
+/// value whose digit 1 is non-zero: the recomposition still equals the value,
+/// so only digit 0's range constraint (now ≥ 2^limb_bits) can fail. Returns
+/// the row's constraint values after the change.
+fn tamper_range_digit(data: &CircuitData<F, C, D>, p: &mut PartitionWitness<F>) -> Vec<Ext> {
+    let gate = range_gate(data);
+    let base = 1u64 << gate.limb_bits;
+    for g in &data.prover_only.generators {
+        if !g.0.id().contains("RangeDigits") {
+            continue;
+        }
+        let Some(&Target::Wire(w)) = g.0.watch_list().first() else {
+            continue;
+        };
+        let op = w.column;
+        let (d0, d1) = (
+            Target::wire(w.row, gate.wire_limb(op, 0)),
+            Target::wire(w.row, gate.wire_limb(op, 1)),
+        );
+        let get = |p: &PartitionWitness<F>, t| p.values[rep(p, t)].unwrap_or(F::ZERO);
+        let v1 = get(p, d1).to_canonical_u64();
+        if v1 == 0 {
+            continue;
+        }
+        let v0 = get(p, d0).to_canonical_u64();
+        let (r0, r1) = (rep(p, d0), rep(p, d1));
+        p.values[r0] = Some(F::from_canonical_u64(v0 + base));
+        p.values[r1] = Some(F::from_canonical_u64(v1 - 1));
+        let wires: Vec<Ext> = (0..p.num_wires)
+            .map(|c| <Ext as FieldExtension<2>>::from_basefield(get(p, Target::wire(w.row, c))))
+            .collect();
+        let hash = HashOut::<F>::ZERO;
+        let vars = EvaluationVars {
+            local_constants: &[],
+            local_wires: &wires,
+            public_inputs_hash: &hash,
+        };
+        return Gate::<F, D>::eval_unfiltered(&gate, vars);
+    }
+    panic!("no range-checked value with a non-zero second digit");
+}
+
+fn driver_prove(data: &CircuitData<F, C, D>, p: PartitionWitness<F>) -> anyhow::Result<Proof> {
+    let backend = CpuBackend::default();
+    Ok(Prover::for_circuit(&backend, data)?
+        .prove_partition(p)?
+        .proof)
+}
+
+#[test]
+fn range_gate_accepts_every_amount_below_2_48() {
+    for limb_bits in [2, 3] {
+        let (data, xs) = range_only(11, limb_bits);
+        let values = [
+            0,
+            1,
+            7,
+            8,
+            300,
+            12345,
+            1 << 47,
+            (1 << 48) - 1,
+            1 << 40,
+            5,
+            6,
+        ];
+        data.verify(prove_values(&data, &xs, &values).unwrap())
+            .unwrap();
+    }
+}
+
+#[test]
+fn range_gate_refuses_2_48_and_p_minus_1() {
+    for limb_bits in [2, 3] {
+        let (data, xs) = range_only(3, limb_bits);
+        for bad in [1u64 << 48, P - 1, (1 << 48) + 7, 1 << 63] {
+            must_fail(
+                &format!("range gate, base 2^{limb_bits}, value {bad}"),
+                || prove_values(&data, &xs, &[3, bad, 4]),
+                |p| data.verify(p),
+            );
+        }
+    }
+}
+
+#[test]
+fn range_gate_refuses_a_digit_out_of_range() {
+    for limb_bits in [2, 3] {
+        let (data, xs) = range_only(3, limb_bits);
+        let pw = || {
+            let mut pw = PartialWitness::new();
+            for (&t, v) in xs.iter().zip([3u64, 300, 4]) {
+                pw.set_target(t, F::from_canonical_u64(v)).unwrap();
+            }
+            pw
+        };
+        // Control: the untouched witness proves through the same path.
+        let honest =
+            zkpor::prover::witness::generate_partition(&data.prover_only, &data.common, pw())
+                .unwrap();
+        data.verify(driver_prove(&data, honest).unwrap()).unwrap();
+        let mut p =
+            zkpor::prover::witness::generate_partition(&data.prover_only, &data.common, pw())
+                .unwrap();
+        let constraints = tamper_range_digit(&data, &mut p);
+        // Exactly one constraint of the row is broken: the digit's own.
+        assert_eq!(constraints.iter().filter(|c| **c != Ext::ZERO).count(), 1);
+        must_fail(
+            &format!("digit out of range, base 2^{limb_bits}"),
+            || driver_prove(&data, p),
+            |p| data.verify(p),
+        );
+    }
+}
+
+#[test]
+fn batch_circuit_refuses_a_digit_out_of_range() {
+    // The same attack on the batch circuit itself: balances 300 etc. keep their
+    // value, so the leaf, totals and net value are all unchanged.
+    let batch = &fx().batch;
+    let pw = batch.witness_raw(&prices(), &honest_slots(0)).unwrap();
+    let mut p =
+        zkpor::prover::witness::generate_partition(&batch.data.prover_only, &batch.data.common, pw)
+            .unwrap();
+    let constraints = tamper_range_digit(&batch.data, &mut p);
+    assert_eq!(constraints.iter().filter(|c| **c != Ext::ZERO).count(), 1);
+    must_fail(
+        "batch digit out of range",
+        || driver_prove(&batch.data, p),
+        verify_batch,
+    );
+}
+
+#[test]
+fn dot_gate_refuses_a_wrong_sum() {
+    // out = in + Σ x_i y_i; a prover that writes another out (here by
+    // overwriting the witness after generation) cannot prove.
+    let mut b = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
+    let xs = b.add_virtual_targets(50);
+    let zero = b.zero();
+    let pairs: Vec<(Target, Target)> = xs.chunks(2).map(|c| (c[0], c[1])).collect();
+    let out = dot_add(&mut b, zero, &pairs);
+    b.register_public_input(out);
+    let data = b.build::<C>();
+    assert!(data
+        .common
+        .gates
+        .iter()
+        .any(|g| g.0.as_any().is::<DotGate>()));
+    let mut pw = PartialWitness::new();
+    for (i, &t) in xs.iter().enumerate() {
+        pw.set_target(t, F::from_canonical_u64(i as u64 + 1))
+            .unwrap();
+    }
+    let p = data.prove(pw.clone()).unwrap();
+    let want: u64 = (0..25u64).map(|i| (2 * i + 1) * (2 * i + 2)).sum();
+    assert_eq!(p.public_inputs[0], F::from_canonical_u64(want));
+    data.verify(p).unwrap();
+    let mut part =
+        zkpor::prover::witness::generate_partition(&data.prover_only, &data.common, pw).unwrap();
+    let r = rep(&part, out);
+    part.values[r] = Some(F::from_canonical_u64(want + 1));
+    must_fail(
+        "dot gate, wrong sum",
+        || driver_prove(&data, part),
+        |p| data.verify(p),
+    );
 }

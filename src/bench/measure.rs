@@ -126,6 +126,24 @@ pub struct Section {
     pub rows: Vec<Row>,
     /// Remarks: what was skipped and why, what a software device means.
     pub notes: Vec<String>,
+    /// For the proof section: the batch circuit's rows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub circuit: Option<CircuitRows>,
+}
+
+/// A batch circuit's size: what a batch proof's cost follows.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct CircuitRows {
+    pub users: usize,
+    pub assets: usize,
+    /// Rows the gates fill (`BatchFit::rows`), before padding.
+    pub rows: usize,
+    /// The power of two plonky2 pads them to (the circuit's degree).
+    pub padded_rows: usize,
+    /// rows / users: the batch's fixed rows (prices, totals) included.
+    pub rows_per_user: f64,
+    /// padded_rows / users: what each user costs in the proof.
+    pub padded_rows_per_user: f64,
 }
 
 impl Section {
@@ -135,6 +153,7 @@ impl Section {
             unit: unit.to_string(),
             rows: Vec::new(),
             notes: Vec::new(),
+            circuit: None,
         }
     }
 }

@@ -5,10 +5,11 @@
 use std::time::{Duration, Instant};
 
 use super::fixtures::{prices, BatchProof};
-use super::measure::{median_of, profiled, Row, Section};
+use super::measure::{median_of, profiled, CircuitRows, Row, Section};
 use super::stock::Plonky2Backend;
 use super::Plan;
 use crate::backend::{Backend, CpuBackend, GpuBackend};
+use crate::circuits::sizing::BatchFit;
 use crate::circuits::witness::UserSlot;
 use crate::circuits::BatchCircuit;
 use crate::prover::{PhaseTimings, Prover};
@@ -55,6 +56,16 @@ pub fn batch_proof(plan: &Plan, cpu: &CpuBackend, gpus: &[GpuBackend]) -> Sectio
         users.len()
     );
     let mut section = Section::new(&title, "users/s");
+    let rows = BatchFit::of(log, assets).rows;
+    let padded_rows = circuit.data.common.degree();
+    section.circuit = Some(CircuitRows {
+        users: users.len(),
+        assets,
+        rows,
+        padded_rows,
+        rows_per_user: rows as f64 / users.len() as f64,
+        padded_rows_per_user: padded_rows as f64 / users.len() as f64,
+    });
     let n = users.len() as f64;
     let mut row = Row::new(log, rayon::current_num_threads());
     let t = median_of(plan.repeats, || fixture.plonky2().expect("plonky2 proves"));

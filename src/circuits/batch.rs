@@ -3,6 +3,8 @@
 //! the committed prices, sums per-asset totals and computes the subtree root.
 
 use super::gadgets::{assert_non_negative_value, merkle_root, totals_to_limbs, Builder};
+use super::gates::dot::{dot_pays, sum};
+use super::gates::range::range_check_many;
 use super::layout::NodeTargets;
 use super::witness::{PriceLimbs, PriceVector, UserSlot};
 use super::{C, D};
@@ -21,6 +23,34 @@ use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData};
 /// Rows kept free below a power of two when sizing batches: the constant
 /// gates `build` adds for the circuit's constants.
 pub const ROWS_MARGIN: usize = 16;
+
+/// How the batch circuit range-checks amounts and forms its sums. The
+/// default is [`Shape::PACKED`]; the others exist to measure the
+/// alternatives (docs/PERFORMANCE.md §16) and for the soundness tests.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shape {
+    /// Bits of each amount's range check.
+    pub amount_bits: usize,
+    /// `Some(b)`: [`RangeGate`](super::gates::RangeGate) rows with base-2^b
+    /// digits; `None`: one plonky2 BaseSum row per amount.
+    pub range_limb_bits: Option<usize>,
+    /// Net-value limb sums and per-asset totals in
+    /// [`DotGate`](super::gates::DotGate) rows instead of ArithmeticGate ops.
+    pub dot: bool,
+    /// Deliberately unsound, for the soundness tests only: debts are not
+    /// range-checked (the circuit keeps the same gates and shape).
+    pub unchecked_debts: bool,
+}
+
+impl Shape {
+    pub const PACKED: Shape = Shape {
+        amount_bits: AMOUNT_BITS as usize,
+        range_limb_bits: Some(3),
+        dot: true,
+        unchecked_debts: false,
+    };
+}
 
 struct SlotTargets {
     real: BoolTarget,
@@ -48,19 +78,18 @@ pub struct BatchCircuit {
 impl BatchCircuit {
     /// Builds the circuit for `2^batch_log` slots and `num_assets` assets.
     pub fn build(batch_log: u32, num_assets: usize, config: CircuitConfig) -> Self {
-        Self::build_with_amount_bits(batch_log, num_assets, config, AMOUNT_BITS as usize)
+        Self::build_shape(batch_log, num_assets, config, Shape::PACKED)
     }
 
-    /// As `build`, with another amount range. Only tests use a different value,
-    /// to make a circuit that is deliberately unsound.
+    /// As `build`, in another [`Shape`] (measurements and tests only).
     #[doc(hidden)]
-    pub fn build_with_amount_bits(
+    pub fn build_shape(
         batch_log: u32,
         num_assets: usize,
         config: CircuitConfig,
-        amount_bits: usize,
+        shape: Shape,
     ) -> Self {
-        let (b, slots, prices) = Self::gates(batch_log, num_assets, config, amount_bits);
+        let (b, slots, prices) = Self::gates(batch_log, num_assets, config, shape);
         BatchCircuit {
             data: b.build::<C>(),
             slots,
@@ -73,7 +102,18 @@ impl BatchCircuit {
     /// to a power of two: its gates, plus the public-input hash and gate that
     /// `build` adds. Constant gates come on top; [`ROWS_MARGIN`] covers them.
     pub fn rows(batch_log: u32, num_assets: usize, config: CircuitConfig) -> usize {
-        let (b, _, _) = Self::gates(batch_log, num_assets, config, AMOUNT_BITS as usize);
+        Self::rows_shape(batch_log, num_assets, config, Shape::PACKED)
+    }
+
+    /// As `rows`, in another [`Shape`].
+    #[doc(hidden)]
+    pub fn rows_shape(
+        batch_log: u32,
+        num_assets: usize,
+        config: CircuitConfig,
+        shape: Shape,
+    ) -> usize {
+        let (b, _, _) = Self::gates(batch_log, num_assets, config, shape);
         let public_inputs = super::layout::node_len(num_assets);
         b.num_gates() + public_inputs.div_ceil(8) + 1
     }
@@ -83,7 +123,7 @@ impl BatchCircuit {
         batch_log: u32,
         num_assets: usize,
         config: CircuitConfig,
-        amount_bits: usize,
+        shape: Shape,
     ) -> (Builder, Vec<SlotTargets>, PriceTargets) {
         let mut b = Builder::new(config);
         let pad_leaf = padding_leaf(num_assets);
@@ -99,13 +139,14 @@ impl BatchCircuit {
                 .collect();
             b.hash_n_to_hash_no_pad::<PoseidonHash>(inputs)
         };
-        let mut sum_e = vec![b.zero(); num_assets];
-        let mut sum_d = vec![b.zero(); num_assets];
-        let mut count = b.zero();
+        // Each asset's equity and debt terms, summed once after the loop.
+        let mut terms_e = vec![Vec::new(); num_assets];
+        let mut terms_d = vec![Vec::new(); num_assets];
+        let mut reals = Vec::new();
         let mut leaves = Vec::new();
         let mut slots = Vec::new();
         for _ in 0..1usize << batch_log {
-            let slot = add_slot(&mut b, num_assets, amount_bits);
+            let slot = add_slot(&mut b, num_assets, shape);
             leaves.push(slot_leaf(&mut b, &slot, pad_leaf));
             let net: Vec<Target> = slot
                 .equity
@@ -113,16 +154,26 @@ impl BatchCircuit {
                 .zip(&slot.debt)
                 .map(|(&e, &d)| b.sub(e, d))
                 .collect();
-            assert_non_negative_value(&mut b, &net, &prices.limbs, prices.shape.width);
+            assert_non_negative_value(&mut b, &net, &prices.limbs, prices.shape.width, shape.dot);
             for a in 0..num_assets {
-                sum_e[a] = b.add(sum_e[a], slot.equity[a]);
-                sum_d[a] = b.add(sum_d[a], slot.debt[a]);
+                terms_e[a].push(slot.equity[a]);
+                terms_d[a].push(slot.debt[a]);
             }
-            count = b.add(count, slot.real.target);
+            reals.push(slot.real.target);
             slots.push(slot);
         }
+        let add_up = |b: &mut Builder, terms: &[Target]| {
+            if shape.dot && dot_pays(b, terms.len()) {
+                sum(b, terms)
+            } else {
+                b.add_many(terms)
+            }
+        };
+        let sum_e: Vec<Target> = terms_e.iter().map(|t| add_up(&mut b, t)).collect();
+        let sum_d: Vec<Target> = terms_d.iter().map(|t| add_up(&mut b, t)).collect();
+        let count = add_up(&mut b, &reals);
         let root = merkle_root(&mut b, leaves);
-        let bits = amount_bits + batch_log as usize;
+        let bits = shape.amount_bits + batch_log as usize;
         let totals = (0..num_assets)
             .map(|a| totals_to_limbs(&mut b, sum_e[a], sum_d[a], bits))
             .collect();
@@ -260,16 +311,22 @@ fn recompose(b: &mut Builder, limbs: &[Target], width: u32) -> Target {
     q
 }
 
-fn add_slot(b: &mut Builder, num_assets: usize, amount_bits: usize) -> SlotTargets {
+fn add_slot(b: &mut Builder, num_assets: usize, shape: Shape) -> SlotTargets {
     let real = b.add_virtual_bool_target_safe();
     let id_commitment = b.add_virtual_hash();
-    let mut amount = || {
-        let t = b.add_virtual_target();
-        b.range_check(t, amount_bits);
-        t
+    let equity = b.add_virtual_targets(num_assets);
+    let debt = b.add_virtual_targets(num_assets);
+    let amounts = if shape.unchecked_debts {
+        equity.clone()
+    } else {
+        [equity.as_slice(), debt.as_slice()].concat()
     };
-    let equity = (0..num_assets).map(|_| amount()).collect();
-    let debt = (0..num_assets).map(|_| amount()).collect();
+    match shape.range_limb_bits {
+        Some(limb_bits) => range_check_many(b, &amounts, shape.amount_bits, limb_bits),
+        None => amounts
+            .iter()
+            .for_each(|&t| b.range_check(t, shape.amount_bits)),
+    }
     // A real slot's id commitment starts with a non-zero element: idc_0 * inv = real.
     let idc_inverse = b.add_virtual_target();
     let prod = b.mul(id_commitment.elements[0], idc_inverse);

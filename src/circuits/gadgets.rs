@@ -1,6 +1,7 @@
 //! Circuit gadgets: hashing, limb arithmetic and the non-negativity checks.
 //! The bound argument for each is in docs/FORMAT.md §3.
 
+use super::gates::dot::{dot_add, dot_pays};
 use super::layout::{Limbs, TotalTargets};
 use super::D;
 use crate::field::F;
@@ -70,21 +71,36 @@ pub fn assert_covers(b: &mut Builder, a: Limbs, c: Limbs, e: Limbs) {
 /// Each `net[a]` is in (-2^48, 2^48) and the limb width is chosen so every limb
 /// sum L_j = sum_a net[a] * limb[a][j] is below 2^62 in absolute value; the carry
 /// chain keeps every intermediate inside (0, p) (docs/FORMAT.md §3).
+/// With `dot`, each L_j of more than 20 products is one DotGate chain (39
+/// products per row) instead of one ArithmeticGate op per product (20 per
+/// row, shared between chains); the equations are the same.
 pub fn assert_non_negative_value(
     b: &mut Builder,
     net: &[Target],
     limbs: &[Vec<Target>],
     width: u32,
+    dot: bool,
 ) {
     let count = limbs.first().map_or(0, Vec::len);
     let offset = F::from_canonical_u64(1 << 63);
     let carry_offset = F::from_canonical_u64(1 << (63 - width));
     let mut carry: Option<Target> = None;
     for j in 0..count {
-        let mut l = b.zero();
-        for (n, limb) in net.iter().zip(limbs) {
-            l = b.mul_add(*n, limb[j], l);
-        }
+        let l = if dot && dot_pays(b, net.len()) {
+            let zero = b.zero();
+            let pairs: Vec<(Target, Target)> = net
+                .iter()
+                .zip(limbs)
+                .map(|(&n, limb)| (n, limb[j]))
+                .collect();
+            dot_add(b, zero, &pairs)
+        } else {
+            let mut l = b.zero();
+            for (n, limb) in net.iter().zip(limbs) {
+                l = b.mul_add(*n, limb[j], l);
+            }
+            l
+        };
         // X_j = L_j + (u_{j-1} - 2^(63 - width)).
         let x = match carry {
             Some(u) => {

@@ -5,6 +5,7 @@
 pub mod aggregate;
 pub mod batch;
 pub mod gadgets;
+pub mod gates;
 pub mod layout;
 pub mod params;
 pub mod root;

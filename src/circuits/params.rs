@@ -10,7 +10,7 @@ pub const MAX_BATCH_LOG: u32 = 14;
 pub const MAX_ARITY_LOG: u32 = 16;
 /// Version of the circuit family, hashed into the parameter digest. Bump it
 /// whenever any circuit changes: it also keys the local verifier-data cache.
-pub const CIRCUIT_VERSION: u64 = 1;
+pub const CIRCUIT_VERSION: u64 = 2;
 
 /// B' = min(B, 2^depth): the users per batch proof for a requested `batch_size`
 /// (the one place this is derived; docs/FORMAT.md §9).
