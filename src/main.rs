@@ -778,9 +778,7 @@ fn run_bench(a: BenchArgs, progress: Progress, reporter: &Reporter) -> Result<()
         proof_assets: a.proof_assets,
         gpu_max_log: a.gpu_max_log,
     };
-    let sections = a.only.iter().map(|&s| s.into()).collect();
-    // Checked before any adapter is opened: a typo costs no device setup.
-    zkpor::bench::Plan::new(sizes, a.repeats, Vec::new(), false).map_err(Error::Usage)?;
+    sizes.check().map_err(Error::Usage)?;
     let opts = GpuOptions {
         profile: a.profile,
         ..GpuOptions::default()
@@ -790,9 +788,9 @@ fn run_bench(a: BenchArgs, progress: Progress, reporter: &Reporter) -> Result<()
         reporter.notice("bench", &why);
     }
     let software = gpus.first().is_some_and(|g| !g.adapter().is_hardware());
-    let mut plan =
-        zkpor::bench::Plan::new(sizes, a.repeats, sections, software).map_err(Error::Usage)?;
-    plan.profile = a.profile;
+    let sections = a.only.iter().map(|&s| s.into()).collect();
+    let plan = zkpor::bench::Plan::new(sizes, a.repeats, sections, a.profile, software)
+        .map_err(Error::Usage)?;
     let report = zkpor::bench::run(&plan, CpuBackend::detected(), &gpus, progress);
     report::print_bench(&report);
     zkpor::bench::print_profiles(&report);

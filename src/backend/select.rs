@@ -85,7 +85,8 @@ pub fn gpus(
             Err(GpuError::Unsupported(_)) if arith == Arith::U64 => {}
             Err(e) if choice == Choice::Gpu => return Err(e),
             Err(e) => {
-                let why = format!("backend auto: {e}; CPU entries only (pass --backend gpu for a software adapter)");
+                let why =
+                    format!("{e}; CPU entries only (pass --backend gpu for a software adapter)");
                 return Ok((gpus, Some(why)));
             }
         }

@@ -83,16 +83,11 @@ pub struct Sizes {
 /// The GPU size a software adapter stops at by default: beyond it a run takes minutes.
 const SOFTWARE_GPU_MAX_LOG: u32 = 16;
 
-impl Plan {
-    /// The plan for `sizes`, or why they make none. `software_gpu`: the GPU
-    /// entries run on a software adapter.
-    pub fn new(
-        sizes: Sizes,
-        repeats: usize,
-        sections: Vec<SectionKind>,
-        software_gpu: bool,
-    ) -> Result<Plan, String> {
-        let s = sizes;
+impl Sizes {
+    /// Why these sizes make no plan, if they do not (checked before any
+    /// adapter is opened, so a typo costs no device setup).
+    pub fn check(&self) -> Result<(), String> {
+        let s = self;
         if s.min_log > s.max_log || s.max_log > 26 || s.leaf_width == 0 {
             return Err("bench needs --min-log <= --max-log <= 26 and --leaf-width >= 1".into());
         }
@@ -104,6 +99,22 @@ impl Plan {
         if s.ntt_min_log < 4 || s.ntt_min_log > s.ntt_max_log || s.ntt_max_log > 24 {
             return Err("bench needs 4 <= --ntt-min-log <= --ntt-max-log <= 24".into());
         }
+        Ok(())
+    }
+}
+
+impl Plan {
+    /// The plan for `sizes`, or why they make none. `software_gpu`: the GPU
+    /// entries run on a software adapter; `profile`: `--profile`.
+    pub fn new(
+        sizes: Sizes,
+        repeats: usize,
+        sections: Vec<SectionKind>,
+        profile: bool,
+        software_gpu: bool,
+    ) -> Result<Plan, String> {
+        sizes.check()?;
+        let s = sizes;
         let default_gpu_max = if software_gpu {
             SOFTWARE_GPU_MAX_LOG
         } else {
@@ -122,7 +133,7 @@ impl Plan {
             } else {
                 sections
             },
-            profile: false,
+            profile,
         })
     }
 
