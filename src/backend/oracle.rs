@@ -10,7 +10,7 @@
 //! columns to rows between them, so a faster NTT or Poseidon speeds up
 //! commitments too. The GPU overrides it to keep everything on the device.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use plonky2::field::polynomial::{PolynomialCoeffs, PolynomialValues};
 use plonky2::field::types::Sample;
@@ -146,48 +146,21 @@ pub fn derived<B: Oracles + ?Sized>(
     shape: OracleShape,
     salt: Salt,
 ) -> BackendResult<Oracle> {
-    derived_timed(backend, polys, shape, salt).map(|(oracle, _)| oracle)
-}
-
-/// [`derived`], with the time each stage took.
-pub fn derived_timed<B: Oracles + ?Sized>(
-    backend: &B,
-    polys: Polys,
-    shape: OracleShape,
-    salt: Salt,
-) -> BackendResult<(Oracle, OracleTimings)> {
     if polys.is_empty() {
         return Err(BackendError::Invalid(
             "a commitment needs at least one polynomial".into(),
         ));
     }
-    let start = Instant::now();
     let blinding = salt.blinding();
     let polynomials = coefficients(backend, polys)?;
     let columns = backend.coset_lde(&polynomials, shape.rate_bits)?;
-    let lde_time = start.elapsed();
-
-    let t = Instant::now();
     let salt = salt
         .columns(columns[0].len())
         .map_err(BackendError::Invalid)?;
     let leaves = bit_reversed_rows(&columns, &salt);
     drop(columns);
-    let transpose = t.elapsed();
-
-    let t = Instant::now();
     let tree = backend.merkle_tree_rows(&leaves, shape.cap_height)?;
-    let timings = OracleTimings {
-        upload: Duration::ZERO,
-        lde: lde_time,
-        transpose,
-        tree: t.elapsed(),
-        total: start.elapsed(),
-    };
-    Ok((
-        assemble(polynomials, leaves, tree, shape, blinding),
-        timings,
-    ))
+    Ok(assemble(polynomials, leaves, tree, shape, blinding))
 }
 
 /// plonky2's `transpose` of the LDE columns then `reverse_index_bits_in_place`,
