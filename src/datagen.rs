@@ -58,7 +58,10 @@ pub fn mix64(mut z: u64) -> u64 {
 /// Output flavour of the accounts file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AccountsFormat {
+    /// Wide CSV: one row per user, one column per asset.
     Csv,
+    /// Long CSV: `user_id,symbol,amount`, one row per held position.
+    Long,
     Okx,
 }
 
@@ -289,6 +292,7 @@ fn write_accounts(
                 .collect::<Vec<_>>()
                 .join(",")
         ),
+        AccountsFormat::Long => "user_id,symbol,amount\n".to_string(),
         AccountsFormat::Okx => "[\n".to_string(),
     };
     for i in 0..cfg.users {
@@ -307,6 +311,7 @@ fn write_accounts(
         }
         match cfg.format {
             AccountsFormat::Csv => csv_row(&mut buf, &user_id(cfg.seed, i), &user, assets),
+            AccountsFormat::Long => long_rows(&mut buf, &user_id(cfg.seed, i), &user, assets),
             AccountsFormat::Okx => okx_record(
                 &mut buf,
                 &user_id(cfg.seed, i),
@@ -343,6 +348,14 @@ fn csv_row(buf: &mut String, id: &str, user: &[(usize, i128)], assets: &[GenAsse
         buf.push_str(&c);
     }
     buf.push('\n');
+}
+
+/// One row per position the user holds (every generated user holds at least one).
+fn long_rows(buf: &mut String, id: &str, user: &[(usize, i128)], assets: &[GenAsset]) {
+    for &(a, u) in user {
+        let symbol = &assets[a].symbol;
+        buf.push_str(&format!("{id},{symbol},{}\n", cell(u, assets[a].decimals)));
+    }
 }
 
 fn okx_record(buf: &mut String, id: &str, user: &[(usize, i128)], assets: &[GenAsset], last: bool) {

@@ -12,7 +12,7 @@
 use crate::artifacts::{parse_user_proof, read_tree_from, AccountsReader};
 use crate::inclusion::verify_user_proof;
 use crate::input::{
-    parse_okx, read_assets_from, read_reserves_from, CsvAccounts, Problem, ProblemKind,
+    csv_accounts, parse_okx, read_assets_from, read_reserves_from, Problem, ProblemKind,
     SourcedAccount,
 };
 use crate::model::bounds::MAX_DECIMALS;
@@ -94,10 +94,11 @@ fn check_records(data: &[u8], records: impl Iterator<Item = Result<SourcedAccoun
     }
 }
 
-/// accounts.csv (wide format) against the sample assets.
+/// accounts.csv (wide or long form, told apart by the header) against the
+/// sample assets.
 pub fn accounts_csv(data: &[u8]) {
     let input = Box::new(Cursor::new(data.to_vec()));
-    match CsvAccounts::from_reader(NAME, input, sample_assets()) {
+    match csv_accounts(NAME, input, sample_assets()) {
         Ok(records) => check_records(data, records),
         Err(ps) => check_problems(data, &ps),
     }

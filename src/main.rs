@@ -178,7 +178,8 @@ struct GenArgs {
     /// Folder to write into (created if missing).
     #[arg(long)]
     out: PathBuf,
-    /// Accounts file format: wide CSV or OKX JSON.
+    /// Accounts file format: wide CSV (a column per asset), long CSV
+    /// (user_id,symbol,amount, a row per position) or OKX JSON.
     #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
     format: FormatArg,
     /// Every user holds every asset (OKX's data shape); by default a user
@@ -190,12 +191,13 @@ struct GenArgs {
 #[derive(Clone, Copy, ValueEnum)]
 enum FormatArg {
     Csv,
+    Long,
     Okx,
 }
 
 #[derive(clap::Args)]
 struct CommitArgs {
-    /// Accounts: a wide CSV (user_id,SYM1,SYM2,...), or OKX JSON (a .json file or a folder of them).
+    /// Accounts: a wide CSV (user_id,SYM1,SYM2,...), a long CSV (user_id,symbol,amount), or OKX JSON (a .json file or a folder of them).
     #[arg(long)]
     accounts: PathBuf,
     /// assets.csv: symbol,decimals,price_usd.
@@ -537,6 +539,7 @@ fn run_demo(a: DemoArgs, backend: &dyn Backend, reporter: Reporter) -> Result<()
 fn run_gen(a: GenArgs, progress: Progress) -> Result<()> {
     let format = match a.format {
         FormatArg::Csv => AccountsFormat::Csv,
+        FormatArg::Long => AccountsFormat::Long,
         FormatArg::Okx => AccountsFormat::Okx,
     };
     let cfg = GenConfig {

@@ -65,6 +65,27 @@ fn generator_is_deterministic_for_a_seed() {
             "{f}"
         );
     }
+    // And so was its long form.
+    let long = dir.path().join("long");
+    let o = zkpor(&[
+        "gen",
+        "--users",
+        "300",
+        "--assets",
+        "8",
+        "--seed",
+        "7",
+        "--format",
+        "long",
+        "--out",
+        s(&long),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(long.join("accounts.csv")).unwrap(),
+        std::fs::read(data("long/accounts.csv")).unwrap()
+    );
 }
 
 #[test]
@@ -172,6 +193,40 @@ fn okx_import_gives_the_same_totals_as_csv() {
     std::fs::copy(data("okx/accounts.json"), folder.join("part-0.json")).unwrap();
     let from_folder = commit_sample(&folder, &dir.path().join("okx2"));
     assert_eq!(from_folder["root"], csv["root"]);
+}
+
+/// The wide sample rewritten in long form by this test, not by zkpor: one row
+/// per non-blank cell, each user's rows in reverse column order.
+fn long_from_wide(wide: &str) -> String {
+    let mut lines = wide.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let mut out = String::from("user_id,symbol,amount\n");
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        for (symbol, amount) in header[1..].iter().zip(&cells[1..]).rev() {
+            if !amount.trim().is_empty() {
+                out += &format!("{},{symbol},{amount}\n", cells[0]);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn long_csv_gives_the_same_root_as_wide_csv_and_okx() {
+    let dir = tempfile::tempdir().unwrap();
+    let wide = commit_sample(&data("sample/accounts.csv"), &dir.path().join("wide"));
+    let okx = commit_sample(&data("okx/accounts.json"), &dir.path().join("okx"));
+    let bundled = commit_sample(&data("long/accounts.csv"), &dir.path().join("long"));
+    let text = std::fs::read_to_string(data("sample/accounts.csv")).unwrap();
+    let converted = dir.path().join("converted.csv");
+    std::fs::write(&converted, long_from_wide(&text)).unwrap();
+    let reordered = commit_sample(&converted, &dir.path().join("reordered"));
+    for (name, other) in [("okx", &okx), ("long", &bundled), ("reordered", &reordered)] {
+        assert_eq!(other["root"], wide["root"], "{name}");
+        assert_eq!(other["assets"], wide["assets"], "{name}");
+        assert_eq!(other["users"], wide["users"], "{name}");
+    }
 }
 
 #[test]

@@ -81,6 +81,7 @@ const TOKENS: &[&[u8]] = &[
     b"\\ud800",
     b"user_id",
     b"symbol",
+    b"amount",
     b"BTC",
     b"FOO",
 ];

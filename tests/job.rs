@@ -279,6 +279,11 @@ fn killed_runs_resume_to_the_same_result() {
     // During aggregation: the run verifies those two batches instead of redoing them.
     let o = killed_after(prove(&out, &[]), "node:1");
     let ev = events(&o);
+    // It loads the batch circuit the killed run built, instead of building it.
+    assert_eq!(
+        circuit_sources(&ev).get("batch").map(String::as_str),
+        Some("cache")
+    );
     for &b in &written {
         assert!(
             has(&ev, "batch", "verified", b.into()),
@@ -296,8 +301,14 @@ fn killed_runs_resume_to_the_same_result() {
     );
     let o = zkpor(&["verify"]).arg(&out).output().unwrap();
     assert!(!o.status.success(), "verify accepted an unfinished job");
-    // The last run only publishes: the root checkpoint is verified, not remade.
+    // The last run only publishes: the root checkpoint is verified, not remade,
+    // and every circuit it needs is loaded.
     let ev = events(&ok(prove(&out, &[])));
+    let sources = circuit_sources(&ev);
+    assert!(
+        !sources.is_empty() && sources.values().all(|s| s == "cache"),
+        "{sources:?}"
+    );
     assert!(has(
         &ev,
         "root",
@@ -313,6 +324,17 @@ fn killed_runs_resume_to_the_same_result() {
     let before = std::fs::read(out.join("summary.json")).unwrap();
     ok(prove(&out, &[]));
     assert_eq!(std::fs::read(out.join("summary.json")).unwrap(), before);
+}
+
+/// Where each circuit of a run came from (`circuit_built` events' `source`).
+fn circuit_sources(ev: &[Value]) -> std::collections::BTreeMap<String, String> {
+    ev.iter()
+        .filter(|e| e["event"] == "circuit_built")
+        .map(|e| {
+            let text = |k: &str| e[k].as_str().unwrap_or_default().to_string();
+            (text("circuit"), text("source"))
+        })
+        .collect()
 }
 
 /// The batch numbers whose proof artifacts exist in `out`.

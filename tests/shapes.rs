@@ -187,3 +187,63 @@ fn time_shapes() {
         }
     }
 }
+
+/// Per-gate cost of the quotient's gate evaluation: every gate is evaluated at
+/// every point of the quotient domain, so the time per batch of points is what
+/// a gate adds to a proof, whatever its number of rows.
+#[test]
+#[ignore = "prints per-gate evaluation times for docs/PERFORMANCE.md §16"]
+fn gate_costs() {
+    use plonky2::field::types::Sample;
+    use plonky2::hash::hash_types::HashOut;
+    use plonky2::plonk::vars::EvaluationVarsBaseBatch;
+    use std::time::Instant;
+    use zkpor::field::F;
+    use zkpor::prover::selectors::Selectors;
+    const LEN: usize = 32;
+    const BATCHES: usize = 1 << 10;
+    for (name, bits) in [("base-8", 3), ("base-4", 2)] {
+        let shape = Shape {
+            range_limb_bits: Some(bits),
+            ..Shape::PACKED
+        };
+        let circuit =
+            BatchCircuit::build_shape(7, 220, CircuitConfig::standard_recursion_config(), shape);
+        let common = &circuit.data.common;
+        let selectors = Selectors::read(common).expect("selectors");
+        let constants = F::rand_vec(common.num_constants * LEN);
+        let wires = F::rand_vec(common.config.num_wires * LEN);
+        let hash = HashOut::<F>::rand();
+        let vars = EvaluationVarsBaseBatch::new(LEN, &constants, &wires, &hash);
+        let mut total = 0.0;
+        for (g, gate) in common.gates.iter().enumerate() {
+            let s = selectors.indices[g];
+            let start = Instant::now();
+            for _ in 0..BATCHES {
+                let v = gate.0.eval_filtered_base_batch(
+                    vars,
+                    g,
+                    s,
+                    selectors.groups[s].clone(),
+                    selectors.num_selectors(),
+                    common.num_lookup_selectors,
+                );
+                std::hint::black_box(v);
+            }
+            let us = start.elapsed().as_secs_f64() * 1e6 / (BATCHES * LEN) as f64;
+            total += us;
+            println!(
+                "{name} {:60} {:4} constraints {:8.3} us/point",
+                gate.0.id().chars().take(60).collect::<String>(),
+                gate.0.num_constraints(),
+                us
+            );
+        }
+        println!(
+            "{name} all gates {total:.3} us/point, {} constraints, {} rows, x 2^18 points = {:.0} ms on one thread",
+            common.num_gate_constraints,
+            common.degree(),
+            total * (1 << 18) as f64 / 1e3
+        );
+    }
+}

@@ -216,6 +216,27 @@ fn okx_problems_carry_lines() {
 }
 
 #[test]
+fn long_csv_problems_carry_lines_and_columns() {
+    let (ps, _) = reject_accounts("long_bad.csv");
+    assert_eq!(
+        kinds(&ps),
+        vec![
+            ProblemKind::UnknownAsset,
+            ProblemKind::DuplicateAsset,
+            ProblemKind::Malformed,
+            ProblemKind::DuplicateUser
+        ]
+    );
+    let lines: Vec<u64> = ps.iter().map(|p| p.line.unwrap()).collect();
+    assert_eq!(lines, vec![3, 4, 5, 8]);
+    assert_eq!(ps[0].column.as_deref(), Some("2 (symbol)"));
+    assert!(ps[1].message.contains("first at line 2"), "{}", ps[1]);
+    assert_eq!(ps[2].column.as_deref(), Some("3 (amount)"));
+    // carol's rows are not contiguous: her second run is a second user.
+    assert!(ps[3].message.contains("long_bad.csv:6"), "{}", ps[3]);
+}
+
+#[test]
 fn only_the_first_n_problems_are_reported() {
     let dir = tempfile::tempdir().unwrap();
     let accounts = dir.path().join("many.csv");

@@ -28,6 +28,18 @@ impl AggregateCircuit {
         num_assets: usize,
         config: CircuitConfig,
     ) -> Self {
+        let child = (child_common, child_verifier);
+        Self::build_with(child, arity_log, num_assets, config, |b| b.build::<C>())
+    }
+
+    /// As `build`, with `compile` turning the gates into circuit data.
+    pub fn build_with(
+        (child_common, child_verifier): (&CommonCircuitData<F, D>, &VerifierOnlyCircuitData<C, D>),
+        arity_log: u32,
+        num_assets: usize,
+        config: CircuitConfig,
+        compile: impl FnOnce(Builder) -> CircuitData<F, C, D>,
+    ) -> Self {
         let mut b = Builder::new(config);
         let vd = b.constant_verifier_data::<C>(child_verifier);
         let mut children = Vec::new();
@@ -69,7 +81,7 @@ impl AggregateCircuit {
         };
         b.register_public_inputs(&node.flatten());
         AggregateCircuit {
-            data: b.build::<C>(),
+            data: compile(b),
             children,
         }
     }

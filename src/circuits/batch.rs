@@ -81,6 +81,23 @@ impl BatchCircuit {
         Self::build_shape(batch_log, num_assets, config, Shape::PACKED)
     }
 
+    /// As `build`, with `compile` turning the gates into circuit data (the
+    /// circuit set loads it from its store when it can).
+    pub fn build_with(
+        batch_log: u32,
+        num_assets: usize,
+        config: CircuitConfig,
+        compile: impl FnOnce(Builder) -> CircuitData<F, C, D>,
+    ) -> Self {
+        let (b, slots, prices) = Self::gates(batch_log, num_assets, config, Shape::PACKED);
+        BatchCircuit {
+            data: compile(b),
+            slots,
+            prices,
+            num_assets,
+        }
+    }
+
     /// As `build`, in another [`Shape`] (measurements and tests only).
     #[doc(hidden)]
     pub fn build_shape(

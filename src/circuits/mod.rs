@@ -4,6 +4,7 @@
 
 pub mod aggregate;
 pub mod batch;
+pub mod cache;
 pub mod gadgets;
 pub mod gates;
 pub mod layout;
@@ -19,6 +20,7 @@ pub use crate::field::{Proof, C, D};
 
 pub use aggregate::AggregateCircuit;
 pub use batch::BatchCircuit;
+pub use cache::{CircuitStore, NoStore, Origin};
 pub use layout::{NodeValues, RootValues};
 pub use params::ProofParams;
 pub use root::RootCircuit;

@@ -28,6 +28,16 @@ impl RootCircuit {
         child_verifier: &VerifierOnlyCircuitData<C, D>,
         params: &ProofParams,
     ) -> Self {
+        let child = (child_common, child_verifier);
+        Self::build_with(child, params, |b| b.build::<C>())
+    }
+
+    /// As `build`, with `compile` turning the gates into circuit data.
+    pub fn build_with(
+        (child_common, child_verifier): (&CommonCircuitData<F, D>, &VerifierOnlyCircuitData<C, D>),
+        params: &ProofParams,
+        compile: impl FnOnce(Builder) -> CircuitData<F, C, D>,
+    ) -> Self {
         let mut b = Builder::new(CircuitConfig::standard_recursion_zk_config());
         let vd = b.constant_verifier_data::<C>(child_verifier);
         let child = b.add_virtual_proof_with_pis(child_common);
@@ -52,7 +62,7 @@ impl RootCircuit {
         };
         b.register_public_inputs(&pis.flatten());
         RootCircuit {
-            data: b.build::<C>(),
+            data: compile(b),
             child,
             reserves,
         }

@@ -6,7 +6,8 @@
 //! circuit's verifier data), so a shard that never reaches the top, or a run
 //! that only finds out what is missing, does not pay for circuits it does not
 //! need. The set knows no files and no terminal: whoever builds it may watch
-//! each build through [`Watch`].
+//! each build through [`Watch`], and may keep built circuits between
+//! processes in a [`CircuitStore`] (see `cache`).
 
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
@@ -15,6 +16,8 @@ use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData};
 
 use super::aggregate::AggregateCircuit;
 use super::batch::BatchCircuit;
+use super::cache::{compile, CircuitStore, NoStore, Origin};
+use super::gadgets::Builder;
 use super::params::ProofParams;
 use super::root::RootCircuit;
 use crate::digest::Digest;
@@ -22,16 +25,17 @@ use crate::field::{C, D, F};
 
 /// Sees each circuit build (the job shows a spinner and logs an event).
 pub trait Watch: Sync {
-    /// `circuit` is about to be built; the returned call says it was, and in how long.
-    fn building(&self, circuit: &str) -> Box<dyn FnOnce(Duration) + '_>;
+    /// `circuit` is about to be built or loaded; the returned call says it
+    /// was, in how long, and where it came from.
+    fn building(&self, circuit: &str) -> Box<dyn FnOnce(Duration, &Origin) + '_>;
 }
 
 /// Watches nothing.
 pub struct Unwatched;
 
 impl Watch for Unwatched {
-    fn building(&self, _circuit: &str) -> Box<dyn FnOnce(Duration) + '_> {
-        Box::new(|_| {})
+    fn building(&self, _circuit: &str) -> Box<dyn FnOnce(Duration, &Origin) + '_> {
+        Box::new(|_, _| {})
     }
 }
 
@@ -42,6 +46,7 @@ pub struct CircuitSet<'w> {
     levels: Vec<OnceLock<AggregateCircuit>>,
     root: OnceLock<RootCircuit>,
     watch: &'w dyn Watch,
+    store: &'w dyn CircuitStore,
     build_time: Mutex<Duration>,
 }
 
@@ -55,6 +60,12 @@ impl CircuitSet<'static> {
 impl<'w> CircuitSet<'w> {
     /// The set for `params`, each build seen by `watch`.
     pub fn watched(params: ProofParams, watch: &'w dyn Watch) -> Self {
+        CircuitSet::stored(params, watch, &NoStore)
+    }
+
+    /// As `watched`, loading circuits from `store` when it holds them and
+    /// keeping every circuit built there.
+    pub fn stored(params: ProofParams, watch: &'w dyn Watch, store: &'w dyn CircuitStore) -> Self {
         CircuitSet {
             params,
             batch: OnceLock::new(),
@@ -65,18 +76,17 @@ impl<'w> CircuitSet<'w> {
                 .collect(),
             root: OnceLock::new(),
             watch,
+            store,
             build_time: Mutex::new(Duration::ZERO),
         }
     }
 
     pub fn batch(&self) -> &BatchCircuit {
         self.batch.get_or_init(|| {
-            self.timed("batch", || {
-                BatchCircuit::build(
-                    self.params.leaf_batch_log(),
-                    self.params.num_assets,
-                    config(),
-                )
+            let (log, assets) = (self.params.leaf_batch_log(), self.params.num_assets);
+            let key = format!("batch-b{log}-a{assets}");
+            self.timed("batch", &key, |compile| {
+                BatchCircuit::build_with(log, assets, config(), compile)
             })
         })
     }
@@ -92,14 +102,14 @@ impl<'w> CircuitSet<'w> {
         self.levels[i].get_or_init(|| {
             let child = self.data(level - 1);
             let arity_log = self.params.level_arity_logs()[i];
-            self.timed(&format!("level {level}"), || {
-                AggregateCircuit::build(
-                    &child.common,
-                    &child.verifier_only,
-                    arity_log,
-                    self.params.num_assets,
-                    config(),
-                )
+            let assets = self.params.num_assets;
+            let key = format!(
+                "level-k{arity_log}-a{assets}-{}",
+                self.digest(level - 1).to_hex()
+            );
+            self.timed(&format!("level {level}"), &key, |compile| {
+                let child = (&child.common, &child.verifier_only);
+                AggregateCircuit::build_with(child, arity_log, assets, config(), compile)
             })
         })
     }
@@ -107,8 +117,14 @@ impl<'w> CircuitSet<'w> {
     pub fn root(&self) -> &RootCircuit {
         self.root.get_or_init(|| {
             let top = self.data(self.num_levels());
-            self.timed("root", || {
-                RootCircuit::build(&top.common, &top.verifier_only, &self.params)
+            let key = format!(
+                "root-{}-{}",
+                self.digest(self.num_levels()).to_hex(),
+                self.params.digest().to_hex()
+            );
+            self.timed("root", &key, |compile| {
+                let top = (&top.common, &top.verifier_only);
+                RootCircuit::build_with(top, &self.params, compile)
             })
         })
     }
@@ -134,16 +150,28 @@ impl<'w> CircuitSet<'w> {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn timed<T>(&self, what: &str, build: impl FnOnce() -> T) -> T {
+    /// Builds (or loads) one circuit: `build` gets the call that turns its
+    /// gates into circuit data through the store, under `key`.
+    fn timed<T>(
+        &self,
+        what: &str,
+        key: &str,
+        build: impl FnOnce(&mut dyn FnMut(Builder) -> CircuitData<F, C, D>) -> T,
+    ) -> T {
         let built = self.watch.building(what);
         let t = Instant::now();
-        let circuit = build();
+        let mut origin = Origin::Built;
+        let circuit = build(&mut |b| {
+            let (data, o) = compile(self.store, key, b);
+            origin = o;
+            data
+        });
         let took = t.elapsed();
         *self
             .build_time
             .lock()
             .unwrap_or_else(PoisonError::into_inner) += took;
-        built(took);
+        built(took, &origin);
         circuit
     }
 }

@@ -1,6 +1,6 @@
 //! Wide-format accounts.csv: `user_id,<SYM1>,<SYM2>,...`, one row per user.
 
-use super::csv_util::{csv_reader, line_of, open_file, record_error};
+use super::csv_util::{line_of, record_error};
 use super::position::parse_position;
 use super::problem::{Problem, ProblemKind};
 use super::SourcedAccount;
@@ -8,7 +8,6 @@ use crate::model::decimal::cell;
 use crate::model::{Account, AssetTable, Symbol, UserId};
 use std::collections::HashMap;
 use std::io::Read;
-use std::path::Path;
 use std::sync::Arc;
 
 /// Streams accounts from a wide CSV, one row at a time.
@@ -22,25 +21,15 @@ pub struct CsvAccounts {
 }
 
 impl CsvAccounts {
-    /// Opens the file and checks its header against the assets.
-    pub fn open(path: &Path, assets: Arc<AssetTable>) -> Result<Self, Vec<Problem>> {
-        let reader = open_file(path).map_err(|p| vec![p])?;
-        Self::from_reader(&path.display().to_string(), Box::new(reader), assets)
-    }
-
-    /// Reads from any byte source; `file` names it in every problem.
-    pub fn from_reader(
-        file: &str,
-        input: Box<dyn Read + Send>,
+    /// Takes a reader whose header was already read, and checks that header
+    /// against the assets.
+    pub fn with_header(
+        file: Arc<str>,
+        reader: csv::Reader<Box<dyn Read + Send>>,
+        header: &csv::StringRecord,
         assets: Arc<AssetTable>,
     ) -> Result<Self, Vec<Problem>> {
-        let file: Arc<str> = file.into();
-        let mut reader = csv_reader(input);
-        let header = reader
-            .headers()
-            .map_err(|e| vec![record_error(&file, &e)])?
-            .clone();
-        let (columns, names) = map_header(&file, &header, &assets)?;
+        let (columns, names) = map_header(&file, header, &assets)?;
         Ok(CsvAccounts {
             file,
             records: reader.into_records(),

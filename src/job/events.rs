@@ -2,7 +2,7 @@
 //! `--log-format json`, one JSON event per line on stderr for machines
 //! (docs/FORMAT.md §10 lists the events and their fields).
 
-use crate::circuits::Watch;
+use crate::circuits::{Origin, Watch};
 use crate::progress::Progress;
 use indicatif::{MultiProgress, ProgressBar};
 use serde_json::{Map, Value};
@@ -140,15 +140,25 @@ impl Reporter {
 
 /// Each circuit build shows a spinner and logs a `circuit_built` event.
 impl Watch for Reporter {
-    fn building(&self, circuit: &str) -> Box<dyn FnOnce(Duration) + '_> {
+    fn building(&self, circuit: &str) -> Box<dyn FnOnce(Duration, &Origin) + '_> {
         let spinner = self.spinner(&format!("building the {circuit} circuit"));
         let circuit = circuit.to_string();
-        Box::new(move |took| {
+        Box::new(move |took, origin| {
             spinner.finish_and_clear();
+            let source = match origin {
+                Origin::Built => "built",
+                Origin::Loaded => "cache",
+                Origin::Rebuilt(why) => {
+                    let msg =
+                        format!("the cached {circuit} circuit was not used ({why}); rebuilt it");
+                    self.notice("circuits", &msg);
+                    "rebuilt"
+                }
+            };
             self.event(
                 "circuit_built",
                 "circuits",
-                serde_json::json!({"circuit": circuit, "duration_ms": took.as_millis() as u64}),
+                serde_json::json!({"circuit": circuit, "source": source, "duration_ms": took.as_millis() as u64}),
             );
         })
     }

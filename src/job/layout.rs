@@ -20,11 +20,13 @@ pub mod names {
     pub const SHARDS: &str = "shards";
     pub const TMP: &str = ".tmp";
     pub const ROOT_CHECKPOINT: &str = "root.proof";
+    /// Built circuits (`circuit_files`), kept across `--fresh`.
+    pub const CIRCUITS: &str = "circuits";
 }
 
 /// Entries that may exist before a job's manifest does: a racing shard's
-/// temporary files and a generated secret.
-const PRE_MANIFEST: [&str; 3] = [names::TMP, out::SECRET, names::MANIFEST];
+/// temporary files, a generated secret and the circuits an earlier job built.
+const PRE_MANIFEST: [&str; 4] = [names::TMP, out::SECRET, names::MANIFEST, names::CIRCUITS];
 
 /// Everything a job writes, removed by `--fresh` (the generated secret is kept).
 const JOB_FILES: [&str; 11] = [

@@ -11,6 +11,7 @@
 
 pub mod batch_index;
 pub mod check;
+pub mod circuit_files;
 pub mod commitment;
 pub mod digests;
 pub mod events;
@@ -37,6 +38,7 @@ use crate::error::{Error, Result, Shortfall};
 use crate::input::read_assets;
 use crate::leaf::RoundKey;
 use check::Checker;
+use circuit_files::CircuitFiles;
 use commitment::{Commitment, Inputs};
 use digests::{accounts_digest, sha256_file, sha256_hex};
 use events::Reporter;
@@ -431,7 +433,8 @@ impl Run<'_> {
                 return Err(self.incomplete(&p));
             }
         }
-        let circuits = CircuitSet::watched(self.params, self.reporter);
+        let files = CircuitFiles::new(self.job);
+        let circuits = CircuitSet::stored(self.params, self.reporter, &files);
         let check = self.checker(&circuits);
         let mut stats = Stats::default();
         let mut root_ms = 0;
@@ -523,7 +526,8 @@ impl Run<'_> {
                 ),
             );
         }
-        let circuits = CircuitSet::watched(self.params, self.reporter);
+        let files = CircuitFiles::new(self.job);
+        let circuits = CircuitSet::stored(self.params, self.reporter, &files);
         let check = self.checker(&circuits);
         let goals: Vec<Goal> = share
             .roots
