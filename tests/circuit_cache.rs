@@ -4,11 +4,10 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::Duration;
 
 use zkpor::circuits::cache::{decode, encode};
 use zkpor::circuits::witness::PriceVector;
-use zkpor::circuits::{CircuitSet, CircuitStore, Origin, ProofParams, Watch};
+use zkpor::circuits::{Built, CircuitSet, CircuitStore, Origin, ProofParams, Watch};
 
 /// Entries in memory.
 #[derive(Default)]
@@ -43,7 +42,7 @@ impl Memory {
 struct Origins(Mutex<Vec<(String, Origin)>>);
 
 impl Watch for Origins {
-    fn building(&self, circuit: &str) -> Box<dyn FnOnce(Duration, &Origin) + '_> {
+    fn building(&self, circuit: &str) -> Built<'_> {
         let name = circuit.to_string();
         Box::new(move |_, origin| self.0.lock().unwrap().push((name, origin.clone())))
     }

@@ -24,4 +24,4 @@ pub use cache::{CircuitStore, NoStore, Origin};
 pub use layout::{NodeValues, RootValues};
 pub use params::ProofParams;
 pub use root::RootCircuit;
-pub use set::{CircuitSet, Unwatched, Watch};
+pub use set::{Built, CircuitSet, Unwatched, Watch};

@@ -23,18 +23,21 @@ use super::root::RootCircuit;
 use crate::digest::Digest;
 use crate::field::{C, D, F};
 
+/// Told once a circuit is ready: how long it took and where it came from.
+pub type Built<'a> = Box<dyn FnOnce(Duration, &Origin) + 'a>;
+
 /// Sees each circuit build (the job shows a spinner and logs an event).
 pub trait Watch: Sync {
     /// `circuit` is about to be built or loaded; the returned call says it
     /// was, in how long, and where it came from.
-    fn building(&self, circuit: &str) -> Box<dyn FnOnce(Duration, &Origin) + '_>;
+    fn building(&self, circuit: &str) -> Built<'_>;
 }
 
 /// Watches nothing.
 pub struct Unwatched;
 
 impl Watch for Unwatched {
-    fn building(&self, _circuit: &str) -> Box<dyn FnOnce(Duration, &Origin) + '_> {
+    fn building(&self, _circuit: &str) -> Built<'_> {
         Box::new(|_, _| {})
     }
 }

@@ -5,7 +5,7 @@ use super::position::parse_position;
 use super::problem::{Problem, ProblemKind};
 use super::SourcedAccount;
 use crate::model::decimal::cell;
-use crate::model::{Account, AssetTable, Symbol, UserId};
+use crate::model::{AssetTable, Symbol, UserId};
 use std::collections::HashMap;
 use std::io::Read;
 use std::sync::Arc;
@@ -58,16 +58,8 @@ impl CsvAccounts {
                 ),
             }
         }
-        if !problems.is_empty() {
-            return Err(problems);
-        }
-        // Columns were checked for duplicates, so this cannot fail.
-        let account = Account::new(id, positions).map_err(|_| Vec::new())?;
-        Ok(SourcedAccount {
-            file: self.file.clone(),
-            line,
-            account,
-        })
+        // Columns were checked for duplicates.
+        SourcedAccount::read(&self.file, line, id, positions, problems)
     }
 }
 

@@ -6,7 +6,7 @@ use super::position::parse_position;
 use super::problem::{Problem, ProblemKind};
 use super::SourcedAccount;
 use crate::model::decimal::cell;
-use crate::model::{Account, AssetTable, UserId};
+use crate::model::{AssetTable, Position, UserId};
 use std::collections::HashMap;
 use std::io::Read;
 use std::sync::Arc;
@@ -78,16 +78,7 @@ impl LongAccounts {
                 Err(p) => problems.push(p),
             }
         }
-        if !problems.is_empty() {
-            return Err(problems);
-        }
-        // Duplicate assets were refused above, so this cannot fail.
-        let account = Account::new(id, positions).map_err(|_| Vec::new())?;
-        Ok(SourcedAccount {
-            file: self.file.clone(),
-            line,
-            account,
-        })
+        SourcedAccount::read(&self.file, line, id, positions, problems)
     }
 
     fn parse_position(
@@ -95,7 +86,7 @@ impl LongAccounts {
         id: &UserId,
         row: &csv::StringRecord,
         seen: &mut HashMap<usize, u64>,
-    ) -> Result<(u32, crate::model::Position), Problem> {
+    ) -> Result<(u32, Position), Problem> {
         let line = line_of(row);
         let at = |col: usize, kind, msg: String| {
             Problem::new(&self.file, kind, format!("user {id}: {msg}"))

@@ -14,7 +14,7 @@ pub use assets::{read_assets, read_assets_from, read_reserves, read_reserves_fro
 pub use okx::{list_files as okx_files, parse_okx, OkxAccounts};
 pub use problem::{Problem, ProblemKind, Problems};
 
-use crate::model::{Account, AssetTable};
+use crate::model::{Account, AssetTable, Position, UserId};
 use accounts_long::is_long_header;
 use csv_util::{csv_reader, open_file, record_error};
 use std::io::Read;
@@ -27,6 +27,29 @@ pub struct SourcedAccount {
     pub file: Arc<str>,
     pub line: u64,
     pub account: Account,
+}
+
+impl SourcedAccount {
+    /// The account read at `file:line`, or the problems found in its record.
+    /// Every reader refuses an asset given twice before it gets here, so
+    /// `Account::new` cannot fail on one.
+    fn read(
+        file: &Arc<str>,
+        line: u64,
+        id: UserId,
+        positions: Vec<(u32, Position)>,
+        problems: Vec<Problem>,
+    ) -> Result<Self, Vec<Problem>> {
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let account = Account::new(id, positions).map_err(|_| Vec::new())?;
+        Ok(SourcedAccount {
+            file: file.clone(),
+            line,
+            account,
+        })
+    }
 }
 
 /// A stream of accounts; each item is an account or the problems of one record.

@@ -4,7 +4,7 @@
 use super::position::parse_position;
 use super::problem::{Problem, ProblemKind};
 use super::SourcedAccount;
-use crate::model::{Account, AssetTable, UserId};
+use crate::model::{AssetTable, UserId};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -226,16 +226,8 @@ fn parse_record(
             Err((kind, msg)) => problems.push(bad(kind, format!("user {id}: {msg}"))),
         }
     }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
     // serde_json objects cannot hold a key twice, so assets are unique here.
-    let account = Account::new(id, positions).map_err(|_| Vec::new())?;
-    Ok(SourcedAccount {
-        file: file.clone(),
-        line,
-        account,
-    })
+    SourcedAccount::read(file, line, id, positions, problems)
 }
 
 #[cfg(test)]

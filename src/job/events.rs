@@ -2,7 +2,7 @@
 //! `--log-format json`, one JSON event per line on stderr for machines
 //! (docs/FORMAT.md §10 lists the events and their fields).
 
-use crate::circuits::{Origin, Watch};
+use crate::circuits::{Built, Origin, Watch};
 use crate::progress::Progress;
 use indicatif::{MultiProgress, ProgressBar};
 use serde_json::{Map, Value};
@@ -140,7 +140,7 @@ impl Reporter {
 
 /// Each circuit build shows a spinner and logs a `circuit_built` event.
 impl Watch for Reporter {
-    fn building(&self, circuit: &str) -> Box<dyn FnOnce(Duration, &Origin) + '_> {
+    fn building(&self, circuit: &str) -> Built<'_> {
         let spinner = self.spinner(&format!("building the {circuit} circuit"));
         let circuit = circuit.to_string();
         Box::new(move |took, origin| {
