@@ -2,6 +2,7 @@
 //! small fixed shape, then one customer's inclusion proof), in steps the CLI
 //! reports one by one.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 use crate::artifacts::{write_atomic, UserProofFile};
@@ -10,6 +11,7 @@ use crate::commit::CommitRequest;
 use crate::error::{Error, Result};
 use crate::inclusion::{make_user_proof, user_at};
 use crate::job::events::Reporter;
+use crate::job::layout::names;
 use crate::job::{prove, BatchSize, ProveOutcome, ProveRequest, Proving};
 
 /// The demo's shape: small batches and a 4-ary tree, so the sample's few
@@ -19,7 +21,8 @@ const ARITY: usize = 4;
 const MAX_PROBLEMS: usize = 20;
 
 /// Commits and proves the sample in `data` (accounts.csv, assets.csv,
-/// reserves.csv, secret.demo) into `out`, which is replaced whole.
+/// reserves.csv, secret.demo) into `out`, which is replaced whole but for
+/// its built circuits.
 pub fn prove_sample(
     data: &Path,
     out: &Path,
@@ -33,10 +36,7 @@ pub fn prove_sample(
             file("accounts.csv").display()
         )));
     }
-    // The demo's output is replaced whole, user proofs included.
-    if out.exists() {
-        std::fs::remove_dir_all(out).map_err(Error::io("cannot replace", out))?;
-    }
+    clear_keeping_circuits(out)?;
     let commit = CommitRequest {
         accounts: file("accounts.csv"),
         assets: file("assets.csv"),
@@ -58,6 +58,27 @@ pub fn prove_sample(
         proving: Proving::default(),
         reporter,
     })
+}
+
+/// Empties `out` (user proofs included) but for the circuits an earlier demo
+/// built, which this one then loads instead of building.
+fn clear_keeping_circuits(out: &Path) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return Ok(());
+    };
+    for entry in entries {
+        let path = entry.map_err(Error::io("cannot list", out))?.path();
+        if path.file_name() == Some(OsStr::new(names::CIRCUITS)) {
+            continue;
+        }
+        let removed = if path.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        removed.map_err(Error::io("cannot replace", &path))?;
+    }
+    Ok(())
 }
 
 /// The first user's inclusion proof, written beside the round as
