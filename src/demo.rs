@@ -56,6 +56,7 @@ pub fn prove_sample(
         shard: None,
         prepare_only: false,
         proving: Proving::default(),
+        circuit_cache: None,
         reporter,
     })
 }

@@ -326,6 +326,29 @@ fn killed_runs_resume_to_the_same_result() {
     assert_eq!(std::fs::read(out.join("summary.json")).unwrap(), before);
 }
 
+#[test]
+fn a_shared_circuit_folder_serves_the_next_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let shared = dir.path().join("shared circuits");
+    let flag = ["--circuit-cache", shared.to_str().unwrap()];
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let first = circuit_sources(&events(&ok(prove(&a, &flag))));
+    assert!(
+        !first.is_empty() && first.values().all(|s| s == "built"),
+        "{first:?}"
+    );
+    // Another job directory, empty: every circuit comes from the shared folder.
+    let second = circuit_sources(&events(&ok(prove(&b, &flag))));
+    assert_eq!(
+        second.keys().collect::<Vec<_>>(),
+        first.keys().collect::<Vec<_>>()
+    );
+    assert!(second.values().all(|s| s == "cache"), "{second:?}");
+    assert_eq!(root_inputs(&a), root_inputs(&b));
+    // Entries are written where a circuit is built, not copied on load.
+    assert!(!b.join("circuits").exists());
+}
+
 /// Where each circuit of a run came from (`circuit_built` events' `source`).
 fn circuit_sources(ev: &[Value]) -> std::collections::BTreeMap<String, String> {
     ev.iter()

@@ -1,7 +1,8 @@
-//! Built circuits in the job directory (`OUT/circuits/`), so that a rerun of
-//! the job, and every shard after the first on shared storage, loads them
-//! instead of building them again. `circuits::cache` checks every entry it
-//! loads; this module only keeps bytes.
+//! Built circuits in the job directory (`OUT/circuits/`), and in a second
+//! folder when the operator names one (`--circuit-cache`), so that a rerun of
+//! the job, every shard after the first on shared storage, and other jobs on
+//! the machine load them instead of building them again. `circuits::cache`
+//! checks every entry it loads; this module only keeps bytes.
 //!
 //! Entries are named by the binary that wrote them: its version and a
 //! fingerprint of its executable. A different build of zkpor never reads
@@ -10,34 +11,38 @@
 
 use super::layout::{names, JobDir};
 use crate::artifacts::sha256::hex;
+use crate::artifacts::write_atomic;
 use crate::circuits::CircuitStore;
 use sha2::{Digest as _, Sha256};
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-/// The job's circuit folder as a [`CircuitStore`].
+/// The job's circuit folder, and an optional shared one, as a [`CircuitStore`].
 pub struct CircuitFiles<'j> {
     job: &'j JobDir,
+    shared: Option<PathBuf>,
     /// `None` when this executable cannot be read: nothing is kept then.
     namespace: Option<&'static str>,
 }
 
 impl<'j> CircuitFiles<'j> {
-    pub fn new(job: &'j JobDir) -> Self {
+    pub fn new(job: &'j JobDir, shared: Option<&Path>) -> Self {
         CircuitFiles {
             job,
+            shared: shared.map(Path::to_path_buf),
             namespace: namespace(),
         }
     }
 
-    fn dir(&self) -> PathBuf {
-        self.job.file(names::CIRCUITS)
+    /// The folders entries are read from, in order, and written to.
+    fn dirs(&self) -> impl Iterator<Item = PathBuf> + '_ {
+        std::iter::once(self.job.file(names::CIRCUITS)).chain(self.shared.clone())
     }
 
-    /// Removes entries other builds wrote: they can never be read again.
-    fn remove_others(&self, namespace: &str) {
-        let Ok(entries) = fs::read_dir(self.dir()) else {
+    /// Removes entries other builds wrote in `dir`: they can never be read again.
+    fn remove_others(dir: &Path, namespace: &str) {
+        let Ok(entries) = fs::read_dir(dir) else {
             return;
         };
         for e in entries.flatten() {
@@ -53,18 +58,24 @@ const SUFFIX: &str = ".circuit";
 
 impl CircuitStore for CircuitFiles<'_> {
     fn load(&self, key: &str) -> Option<Vec<u8>> {
-        let namespace = self.namespace?;
-        fs::read(self.dir().join(format!("{namespace}-{key}{SUFFIX}"))).ok()
+        let name = format!("{}-{key}{SUFFIX}", self.namespace?);
+        self.dirs().find_map(|dir| fs::read(dir.join(&name)).ok())
     }
 
     fn store(&self, key: &str, entry: &[u8]) {
         let Some(namespace) = self.namespace else {
             return;
         };
-        self.remove_others(namespace);
-        let path = self.dir().join(format!("{namespace}-{key}{SUFFIX}"));
-        // A folder that cannot be written costs the next run a rebuild.
-        let _ = self.job.replace(&path, entry);
+        let name = format!("{namespace}-{key}{SUFFIX}");
+        for (i, dir) in self.dirs().enumerate() {
+            Self::remove_others(&dir, namespace);
+            // A folder that cannot be written costs a later run a rebuild.
+            let _ = if i == 0 {
+                self.job.replace(&dir.join(&name), entry)
+            } else {
+                fs::create_dir_all(&dir).and_then(|_| write_atomic(&dir.join(&name), entry))
+            };
+        }
     }
 }
 

@@ -68,6 +68,9 @@ pub struct ProveRequest<'a> {
     pub prepare_only: bool,
     /// Which prover, and how many proofs at once.
     pub proving: Proving,
+    /// A folder for built circuits besides `OUT/circuits/` (`--circuit-cache`),
+    /// shared by the jobs of one machine or the shards of a cluster.
+    pub circuit_cache: Option<PathBuf>,
     pub reporter: Reporter,
 }
 
@@ -156,8 +159,10 @@ pub fn prove(req: &ProveRequest) -> Result<ProveOutcome> {
     }
     let params = params_for(batch_size, req.arity, &commitment)?;
     let prover = ProofMaker::new(c.backend, req.proving);
+    let files = CircuitFiles::new(&job, req.circuit_cache.as_deref());
     let run = Run {
         job: &job,
+        files: &files,
         commitment: &commitment,
         params,
         batch_size_auto: req.batch_size == BatchSize::Auto,
@@ -182,6 +187,7 @@ pub fn aggregate(
     dir: &Path,
     backend: &dyn crate::backend::Backend,
     proving: Proving,
+    circuit_cache: Option<&Path>,
     reporter: &Reporter,
 ) -> Result<ProveOutcome> {
     let job = JobDir::new(dir);
@@ -200,8 +206,10 @@ pub fn aggregate(
         &commitment,
     )?;
     let prover = ProofMaker::new(backend, proving);
+    let files = CircuitFiles::new(&job, circuit_cache);
     let run = Run {
         job: &job,
+        files: &files,
         commitment: &commitment,
         params,
         batch_size_auto: manifest.params.batch_size_auto,
@@ -399,6 +407,8 @@ pub fn check_coverage(summary: &Summary) -> Result<()> {
 /// One run over a job whose commitment is in place.
 struct Run<'a> {
     job: &'a JobDir,
+    /// Where built circuits are kept between processes.
+    files: &'a CircuitFiles<'a>,
     commitment: &'a Commitment,
     params: ProofParams,
     /// Whether B was chosen by `--batch-size auto` (recorded in summary.json).
@@ -433,8 +443,7 @@ impl Run<'_> {
                 return Err(self.incomplete(&p));
             }
         }
-        let files = CircuitFiles::new(self.job);
-        let circuits = CircuitSet::stored(self.params, self.reporter, &files);
+        let circuits = CircuitSet::stored(self.params, self.reporter, self.files);
         let check = self.checker(&circuits);
         let mut stats = Stats::default();
         let mut root_ms = 0;
@@ -526,8 +535,7 @@ impl Run<'_> {
                 ),
             );
         }
-        let files = CircuitFiles::new(self.job);
-        let circuits = CircuitSet::stored(self.params, self.reporter, &files);
+        let circuits = CircuitSet::stored(self.params, self.reporter, self.files);
         let check = self.checker(&circuits);
         let goals: Vec<Goal> = share
             .roots
