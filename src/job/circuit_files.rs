@@ -9,11 +9,10 @@
 //! another's entries, so a circuit change without a version bump cannot
 //! load a stale circuit; storing removes the entries of other builds.
 
+use super::digests::sha256_file;
 use super::layout::{names, JobDir};
-use crate::artifacts::sha256::hex;
 use crate::artifacts::write_atomic;
 use crate::circuits::CircuitStore;
-use sha2::{Digest as _, Sha256};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -22,8 +21,6 @@ use std::sync::OnceLock;
 pub struct CircuitFiles<'j> {
     job: &'j JobDir,
     shared: Option<PathBuf>,
-    /// `None` when this executable cannot be read: nothing is kept then.
-    namespace: Option<&'static str>,
 }
 
 impl<'j> CircuitFiles<'j> {
@@ -31,7 +28,6 @@ impl<'j> CircuitFiles<'j> {
         CircuitFiles {
             job,
             shared: shared.map(Path::to_path_buf),
-            namespace: namespace(),
         }
     }
 
@@ -56,17 +52,22 @@ impl<'j> CircuitFiles<'j> {
 
 const SUFFIX: &str = ".circuit";
 
+/// The file name of `key`'s entry; `None` when this executable cannot be
+/// read, and nothing is kept.
+fn entry_name(key: &str) -> Option<String> {
+    Some(format!("{}-{key}{SUFFIX}", namespace()?))
+}
+
 impl CircuitStore for CircuitFiles<'_> {
     fn load(&self, key: &str) -> Option<Vec<u8>> {
-        let name = format!("{}-{key}{SUFFIX}", self.namespace?);
+        let name = entry_name(key)?;
         self.dirs().find_map(|dir| fs::read(dir.join(&name)).ok())
     }
 
     fn store(&self, key: &str, entry: &[u8]) {
-        let Some(namespace) = self.namespace else {
+        let (Some(name), Some(namespace)) = (entry_name(key), namespace()) else {
             return;
         };
-        let name = format!("{namespace}-{key}{SUFFIX}");
         for (i, dir) in self.dirs().enumerate() {
             Self::remove_others(&dir, namespace);
             // A folder that cannot be written costs a later run a rebuild.
@@ -80,14 +81,12 @@ impl CircuitStore for CircuitFiles<'_> {
 }
 
 /// `v<version>-<first 16 hex digits of the executable's SHA-256>`, computed
-/// once per process.
+/// once per process, when a circuit is first looked up.
 fn namespace() -> Option<&'static str> {
     static NAMESPACE: OnceLock<Option<String>> = OnceLock::new();
     NAMESPACE
         .get_or_init(|| {
-            let exe = std::env::current_exe().ok()?;
-            let bytes = fs::read(exe).ok()?;
-            let sum = hex(&Sha256::digest(&bytes));
+            let sum = sha256_file(&std::env::current_exe().ok()?).ok()?;
             Some(format!("v{}-{}", env!("CARGO_PKG_VERSION"), &sum[..16]))
         })
         .as_deref()
