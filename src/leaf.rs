@@ -3,7 +3,7 @@
 
 use crate::digest::{hash_no_pad, Digest};
 use crate::field::F;
-use crate::model::{Position, UserId};
+use crate::model::{Holdings, Position, UserId};
 use plonky2::field::types::Field;
 
 /// Domain tags, encoded with [`encode_bytes`] in front of each keyed hash.
@@ -93,6 +93,86 @@ pub fn leaf_digest(id_commit: &Digest, positions: &[(u32, Position)], num_assets
     hash_no_pad(&buf)
 }
 
+/// The version-2 (sparse) leaf of one tier: the id commitment and K slots
+/// of `(asset index, equity, debt)`. Held positions come first in index
+/// order; slot k past them holds the padding position `(A + k, 0, 0)`, so
+/// indices strictly increase across all K slots (docs/FORMAT.md §4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SparseLayout {
+    pub num_assets: usize,
+    /// K, the positions a leaf of this tier holds.
+    pub capacity: usize,
+}
+
+/// Holdings that do not fit a tier.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{held} held positions do not fit a tier of capacity {capacity}")]
+pub struct OverCapacity {
+    pub held: usize,
+    pub capacity: usize,
+}
+
+impl SparseLayout {
+    /// Field elements in the leaf preimage: 4 + 3K.
+    pub fn width(&self) -> usize {
+        4 + 3 * self.capacity
+    }
+
+    /// The index of a padding position in slot `k`: past every asset.
+    pub fn padding_index(&self, k: usize) -> u64 {
+        (self.num_assets + k) as u64
+    }
+
+    /// Writes `[idc, (i_0, e_0, d_0), ..., (i_{K-1}, e_{K-1}, d_{K-1})]` into `out`.
+    pub fn write_inputs(
+        &self,
+        id_commit: &Digest,
+        holdings: &Holdings,
+        out: &mut [F],
+    ) -> Result<(), OverCapacity> {
+        let held = holdings.positions();
+        if held.len() > self.capacity {
+            return Err(OverCapacity {
+                held: held.len(),
+                capacity: self.capacity,
+            });
+        }
+        out[..4].copy_from_slice(&id_commit.elements());
+        for k in 0..self.capacity {
+            let triple = match held.get(k) {
+                Some(&(a, p)) => [
+                    F::from_canonical_u32(a),
+                    p.equity.to_field(),
+                    p.debt.to_field(),
+                ],
+                None => [
+                    F::from_canonical_u64(self.padding_index(k)),
+                    F::ZERO,
+                    F::ZERO,
+                ],
+            };
+            out[4 + 3 * k..7 + 3 * k].copy_from_slice(&triple);
+        }
+        Ok(())
+    }
+
+    /// The leaf digest of one user.
+    pub fn digest(&self, id_commit: &Digest, holdings: &Holdings) -> Result<Digest, OverCapacity> {
+        let mut buf = vec![F::ZERO; self.width()];
+        self.write_inputs(id_commit, holdings, &mut buf)?;
+        Ok(hash_no_pad(&buf))
+    }
+
+    /// The padding leaf: a zero id commitment and only padding positions. No
+    /// account hashes to it: a real id commitment is never zero in its first element.
+    pub fn padding_leaf(&self) -> Digest {
+        let mut buf = vec![F::ZERO; self.width()];
+        // An empty holding always fits.
+        let _ = self.write_inputs(&Digest::ZERO, &Holdings::default(), &mut buf);
+        hash_no_pad(&buf)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +184,39 @@ mod tests {
         assert_eq!(e[0], F::from_canonical_u64(8));
         assert_eq!(e[2], F::from_canonical_u64(u64::from(b'h')));
         assert_ne!(encode_bytes(b"a"), encode_bytes(b"a\0"));
+    }
+
+    #[test]
+    fn sparse_leaves_pad_past_every_asset() {
+        use crate::model::Amount;
+        let layout = SparseLayout {
+            num_assets: 5,
+            capacity: 3,
+        };
+        let pos = Position {
+            equity: Amount::new(9).unwrap(),
+            debt: Amount::new(2).unwrap(),
+        };
+        let held = Holdings::new(vec![(4, pos)], 5).unwrap();
+        let mut out = vec![F::ZERO; layout.width()];
+        layout.write_inputs(&Digest::ZERO, &held, &mut out).unwrap();
+        let tail: Vec<u64> = out[4..]
+            .iter()
+            .map(plonky2::field::types::PrimeField64::to_canonical_u64)
+            .collect();
+        assert_eq!(tail, vec![4, 9, 2, 6, 0, 0, 7, 0, 0]);
+        let four = Holdings::new((0..4).map(|a| (a, pos)).collect(), 5).unwrap();
+        assert_eq!(
+            layout.digest(&Digest::ZERO, &four),
+            Err(OverCapacity {
+                held: 4,
+                capacity: 3
+            })
+        );
+        assert_eq!(
+            layout.padding_leaf(),
+            layout.digest(&Digest::ZERO, &Holdings::default()).unwrap()
+        );
     }
 
     #[test]

@@ -247,3 +247,32 @@ fn gate_costs() {
         );
     }
 }
+
+/// Rows per user of the sparse batch circuit by capacity K, against the
+/// dense one, from the difference between B = 64 and B = 16 (fixed rows
+/// cancel), and the fixed rows at B = 16.
+#[test]
+#[ignore = "prints the sparse rows table of docs/PERFORMANCE.md §18"]
+fn sparse_rows() {
+    use zkpor::circuits::SparseBatchCircuit;
+    use zkpor::leaf::SparseLayout;
+    let c = CircuitConfig::standard_recursion_config();
+    println!("| A | circuit | rows/user | rows at B = 16 |");
+    println!("| --- | --- | --- | --- |");
+    for a in [20usize, 220] {
+        let (d4, d6) = (rows(4, a, Shape::PACKED), rows(6, a, Shape::PACKED));
+        println!("| {a} | dense | {:.1} | {d4} |", (d6 - d4) as f64 / 48.0);
+        for k in [1usize, 2, 3, 4, 8, 16, 32] {
+            let layout = SparseLayout {
+                num_assets: a,
+                capacity: k,
+            };
+            let r4 = SparseBatchCircuit::rows(4, layout, c.clone());
+            let r6 = SparseBatchCircuit::rows(6, layout, c.clone());
+            println!(
+                "| {a} | sparse K = {k} | {:.1} | {r4} |",
+                (r6 - r4) as f64 / 48.0
+            );
+        }
+    }
+}

@@ -613,3 +613,513 @@ fn dot_gate_refuses_a_wrong_sum() {
         |p| data.verify(p),
     );
 }
+
+// ---------------------------------------------------------------------------
+// Sparse tiers (format version 2): each false routing statement, for every
+// tier, is refused with every check in place, and proves once the one check
+// meant to refuse it is dropped: so that check, and nothing else, refuses it.
+
+mod sparse {
+    use super::*;
+    use zkpor::circuits::sparse::{Checks, RawRouting, RawSparseSlot};
+    use zkpor::circuits::{SparseBatchCircuit, SparseUser};
+    use zkpor::leaf::SparseLayout;
+    use zkpor::model::Holdings;
+
+    const ASSETS: usize = 5;
+    /// K = 1, 2 and K = A: the smallest tier, a middle one and the full one.
+    const TIERS: [usize; 3] = [1, 2, ASSETS];
+
+    struct Tier {
+        full: SparseBatchCircuit,
+        no_order: SparseBatchCircuit,
+        no_routing: SparseBatchCircuit,
+    }
+
+    fn tier(capacity: usize) -> &'static Tier {
+        static TIERS_FX: [OnceLock<Tier>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+        let at = TIERS.iter().position(|&k| k == capacity).unwrap();
+        TIERS_FX[at].get_or_init(|| {
+            let layout = SparseLayout {
+                num_assets: ASSETS,
+                capacity,
+            };
+            let config = CircuitConfig::standard_recursion_config();
+            let build = |checks| {
+                SparseBatchCircuit::build_checked(BATCH_LOG, layout, config.clone(), checks)
+            };
+            Tier {
+                full: build(Checks::ALL),
+                no_order: build(Checks {
+                    order: false,
+                    ..Checks::ALL
+                }),
+                no_routing: build(Checks {
+                    routing: false,
+                    ..Checks::ALL
+                }),
+            }
+        })
+    }
+
+    /// Asset 4 is priced at zero: a debt there costs nothing.
+    fn prices() -> PriceVector {
+        PriceVector {
+            value_scale: 2,
+            prices: vec![100, 1, 7, 30_000, 0],
+        }
+    }
+
+    fn pos(equity: u128, debt: u128) -> Position {
+        Position {
+            equity: Amount::new(equity).unwrap(),
+            debt: Amount::new(debt).unwrap(),
+        }
+    }
+
+    /// Three users holding up to `capacity` positions each, and one padding slot.
+    fn users(capacity: usize) -> Vec<Option<SparseUser>> {
+        let held: [&[(u32, Position)]; 3] = [
+            &[
+                (0, pos(5, 0)),
+                (1, pos(300, 2)),
+                (2, pos(1, 0)),
+                (3, pos(0, 0)),
+                (4, pos(9, 9)),
+            ],
+            &[(0, pos(1, 0)), (1, pos(0, 90))],
+            &[(2, pos(7, 0)), (4, pos(0, 3))],
+        ];
+        let mut v: Vec<Option<SparseUser>> = held
+            .iter()
+            .enumerate()
+            .map(|(j, h)| {
+                // The smallest tier takes each user's first position only.
+                let h = &h[..h.len().min(capacity)];
+                Some(SparseUser {
+                    id_commitment: idc(100 + j as u64),
+                    holdings: Holdings::new(h.to_vec(), ASSETS).unwrap(),
+                })
+            })
+            .collect();
+        v.push(None);
+        v
+    }
+
+    /// The raw witness of the honest batch, for attacks to edit.
+    fn honest_raw(capacity: usize) -> Vec<RawSparseSlot> {
+        // Recovered from the typed API, so that tests edit exactly what it proves.
+        let c = &tier(capacity).full;
+        let layout = c.layout;
+        users(capacity)
+            .iter()
+            .map(|u| raw_slot(u.as_ref(), layout))
+            .collect()
+    }
+
+    fn raw_slot(u: Option<&SparseUser>, layout: SparseLayout) -> RawSparseSlot {
+        let shape = zkpor::circuits::witness::PriceLimbs::for_assets(layout.capacity);
+        let held = u.map_or(&[][..], |u| u.holdings.positions());
+        let positions = (0..layout.capacity)
+            .map(|k| match held.get(k) {
+                Some(&(a, p)) => zkpor::circuits::sparse::RawPosition {
+                    index: F::from_canonical_u32(a),
+                    equity: p.equity.to_field(),
+                    debt: p.debt.to_field(),
+                    limbs: prices().limbs(a as usize, shape),
+                },
+                None => zkpor::circuits::sparse::RawPosition {
+                    index: F::from_canonical_u64(layout.padding_index(k)),
+                    equity: F::ZERO,
+                    debt: F::ZERO,
+                    limbs: vec![F::ZERO; shape.count],
+                },
+            })
+            .collect();
+        RawSparseSlot {
+            real: u.is_some(),
+            id_commitment: u.map_or(Digest::ZERO, |u| u.id_commitment),
+            positions,
+        }
+    }
+
+    fn prove(
+        c: &SparseBatchCircuit,
+        slots: &[RawSparseSlot],
+        routing: &RawRouting,
+    ) -> anyhow::Result<Proof> {
+        c.data.prove(c.witness_raw(&prices(), slots, routing)?)
+    }
+
+    /// Refused by the full circuit; proves and verifies without `dropped`.
+    fn refused_only_by(
+        what: &str,
+        capacity: usize,
+        dropped: &SparseBatchCircuit,
+        slots: &[RawSparseSlot],
+        routing: &RawRouting,
+    ) {
+        let full = &tier(capacity).full;
+        let what = format!("K = {capacity}: {what}");
+        must_fail(
+            &what,
+            || prove(full, slots, routing),
+            |p| full.data.verify(p),
+        );
+        let p = prove(dropped, slots, routing)
+            .unwrap_or_else(|e| panic!("{what}: refused even without its check: {e:#}"));
+        dropped.data.verify(p).unwrap();
+    }
+
+    fn honest_routing(capacity: usize, slots: &[RawSparseSlot]) -> RawRouting {
+        RawRouting::honest(slots, tier(capacity).full.layout)
+    }
+
+    #[test]
+    fn every_tier_proves_the_right_statement() {
+        for capacity in TIERS {
+            let c = &tier(capacity).full;
+            let users = users(capacity);
+            let p = c.data.prove(c.witness(&prices(), &users).unwrap()).unwrap();
+            c.data.verify(p.clone()).unwrap();
+            let v = NodeValues::parse(&p.public_inputs, ASSETS).unwrap();
+            // Independent per-asset sums over the holdings.
+            let mut sums = vec![(0u64, 0u64); ASSETS];
+            for (a, q) in users.iter().flatten().flat_map(|u| u.holdings.positions()) {
+                sums[*a as usize].0 += q.equity.units();
+                sums[*a as usize].1 += q.debt.units();
+            }
+            assert_eq!(v.totals, sums, "K = {capacity}");
+            assert_eq!(v.count, 3);
+            assert_eq!(v.price_commitment, prices().commitment());
+            // The subtree root is the account tree's over the v2 leaves.
+            let leaves: Vec<Digest> = users
+                .iter()
+                .flatten()
+                .map(|u| c.layout.digest(&u.id_commitment, &u.holdings).unwrap())
+                .collect();
+            let tree = zkpor::tree::AccountTree::build(
+                &zkpor::backend::CpuBackend::default(),
+                leaves,
+                c.layout.padding_leaf(),
+            )
+            .unwrap();
+            assert_eq!(v.root, tree.root(), "K = {capacity}");
+        }
+    }
+
+    #[test]
+    fn the_full_tier_holds_a_user_with_every_asset() {
+        let c = &tier(ASSETS).full;
+        let all: Vec<(u32, Position)> = (0..ASSETS as u32).map(|a| (a, pos(10, 1))).collect();
+        let mut users = users(ASSETS);
+        users[2] = Some(SparseUser {
+            id_commitment: idc(7),
+            holdings: Holdings::new(all, ASSETS).unwrap(),
+        });
+        let p = c.data.prove(c.witness(&prices(), &users).unwrap()).unwrap();
+        c.data.verify(p).unwrap();
+        // One more position than the tier holds is refused before proving.
+        let too_many = Holdings::new(vec![(0, pos(1, 0)), (1, pos(1, 0))], ASSETS).unwrap();
+        let mut users = super::sparse::users(1);
+        users[2] = Some(SparseUser {
+            id_commitment: idc(7),
+            holdings: too_many,
+        });
+        let k1 = &tier(1).full;
+        let err = k1.witness(&prices(), &users[..]).err().unwrap();
+        assert!(format!("{err:#}").contains("holds 2 positions"), "{err:#}");
+    }
+
+    #[test]
+    fn an_index_past_the_assets_carrying_an_amount_fails() {
+        for capacity in TIERS {
+            // Equity at a padding index (A + 0) of a user holding nothing
+            // would be in the leaf but in no asset's total.
+            let mut slots = honest_raw(capacity);
+            let layout = tier(capacity).full.layout;
+            let empty = SparseUser {
+                id_commitment: idc(66),
+                holdings: Holdings::default(),
+            };
+            slots[2] = raw_slot(Some(&empty), layout);
+            slots[2].positions[0].equity = F::from_canonical_u64(1_000);
+            let routing = honest_routing(capacity, &slots);
+            let dropped = &tier(capacity).no_routing;
+            refused_only_by(
+                "amount at a padding index",
+                capacity,
+                dropped,
+                &slots,
+                &routing,
+            );
+        }
+    }
+
+    #[test]
+    fn an_index_at_or_past_a_plus_k_fails() {
+        // Such an index has no table row and breaks the order bound: each
+        // check refuses it alone.
+        for capacity in TIERS {
+            let top = (ASSETS + capacity) as u64;
+            for (what, at, index) in [
+                ("index A + K", capacity - 1, top),
+                ("index p - 1", 0, P - 1),
+            ] {
+                let mut slots = honest_raw(capacity);
+                slots[1].positions[at].index = F::from_canonical_u64(index);
+                slots[1].positions[at].limbs.fill(F::ZERO);
+                let routing = honest_routing(capacity, &slots);
+                let t = tier(capacity);
+                for (check, c) in [
+                    ("all", &t.full),
+                    ("order only", &t.no_routing),
+                    ("routing only", &t.no_order),
+                ] {
+                    let what = format!("K = {capacity}: {what}, {check}");
+                    must_fail(&what, || prove(c, &slots, &routing), |p| c.data.verify(p));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_repeated_or_unsorted_index_fails() {
+        for capacity in TIERS.into_iter().filter(|&k| k >= 2) {
+            // Repeated: the first user's asset 0 split over two positions.
+            let mut slots = honest_raw(capacity);
+            let held = &mut slots[0].positions;
+            held[1].index = held[0].index;
+            held[1].limbs = held[0].limbs.clone();
+            let routing = honest_routing(capacity, &slots);
+            let dropped = &tier(capacity).no_order;
+            refused_only_by("repeated index", capacity, dropped, &slots, &routing);
+            // Unsorted: the first user's two positions swapped.
+            let mut slots = honest_raw(capacity);
+            slots[0].positions.swap(0, 1);
+            let routing = honest_routing(capacity, &slots);
+            refused_only_by("unsorted indices", capacity, dropped, &slots, &routing);
+        }
+    }
+
+    #[test]
+    fn a_price_that_is_not_the_committed_one_fails() {
+        for capacity in TIERS {
+            // A user owing 20 units of asset 2 (price 7) is insolvent; priced
+            // as asset 4 (zero) the debt would cost nothing.
+            let mut slots = honest_raw(capacity);
+            let layout = tier(capacity).full.layout;
+            let debtor = SparseUser {
+                id_commitment: idc(55),
+                holdings: Holdings::new(vec![(2, pos(0, 20))], ASSETS).unwrap(),
+            };
+            slots[0] = raw_slot(Some(&debtor), layout);
+            let routing = honest_routing(capacity, &slots);
+            // Honestly priced, the net-value check refuses it.
+            let full = &tier(capacity).full;
+            must_fail(
+                "insolvent debtor",
+                || prove(full, &slots, &routing),
+                |p| full.data.verify(p),
+            );
+            let shape = zkpor::circuits::witness::PriceLimbs::for_assets(capacity);
+            slots[0].positions[0].limbs = prices().limbs(4, shape);
+            let dropped = &tier(capacity).no_routing;
+            refused_only_by(
+                "price of another asset",
+                capacity,
+                dropped,
+                &slots,
+                &routing,
+            );
+        }
+    }
+
+    #[test]
+    fn a_total_that_is_not_the_exact_sum_fails() {
+        for capacity in TIERS {
+            let slots = honest_raw(capacity);
+            let dropped = &tier(capacity).no_routing;
+            for (what, edit) in [
+                ("equity total of asset 0 minus one", 0),
+                ("debt total of asset 0 plus one", 1),
+                ("multiplicity of asset 0 plus one", 2),
+            ] {
+                let mut routing = honest_routing(capacity, &slots);
+                match edit {
+                    0 => routing.equity[0] -= F::ONE,
+                    1 => routing.debt[0] += F::ONE,
+                    _ => routing.multiplicity[0] += F::ONE,
+                }
+                refused_only_by(what, capacity, dropped, &slots, &routing);
+            }
+        }
+    }
+
+    // -- A tiered round: tiers K = 1 (two batches and a level), K = 2 (one
+    // batch) and dense (one user: B' = 1), merged by the root.
+
+    struct Round {
+        set: zkpor::circuits::TieredCircuitSet<'static>,
+        users: [Vec<Option<SparseUser>>; 3],
+    }
+
+    fn round() -> &'static Round {
+        use zkpor::circuits::{Tier, TierKind, TieredCircuitSet, TieredParams};
+        static ROUND: OnceLock<Round> = OnceLock::new();
+        ROUND.get_or_init(|| {
+            let tier = |kind, batch, depth| Tier {
+                kind,
+                tree: ProofParams::new(batch, 2, ASSETS, depth).unwrap(),
+            };
+            let params = TieredParams::new(vec![
+                tier(TierKind::Sparse { capacity: 1 }, 4, 3),
+                tier(TierKind::Sparse { capacity: 2 }, 4, 2),
+                tier(TierKind::Dense, 2, 0),
+            ])
+            .unwrap();
+            let user = |i: u64, held: Vec<(u32, Position)>| {
+                Some(SparseUser {
+                    id_commitment: idc(200 + i),
+                    holdings: Holdings::new(held, ASSETS).unwrap(),
+                })
+            };
+            let mut k1: Vec<_> = (0..6)
+                .map(|i| user(i, vec![((i % 5) as u32, pos(10 + i as u128, 0))]))
+                .collect();
+            k1.resize(8, None);
+            let k2 = vec![
+                user(10, vec![(0, pos(1, 0)), (1, pos(0, 50))]),
+                user(11, vec![(2, pos(3, 0)), (4, pos(0, 8))]),
+                user(12, vec![(1, pos(4, 0)), (3, pos(1, 0))]),
+                None,
+            ];
+            let every: Vec<(u32, Position)> =
+                (0..ASSETS as u32).map(|a| (a, pos(100, 1))).collect();
+            let dense = vec![user(20, every)];
+            Round {
+                set: TieredCircuitSet::new(params),
+                users: [k1, k2, dense],
+            }
+        })
+    }
+
+    fn dense_slot(u: &Option<SparseUser>) -> Option<zkpor::circuits::witness::UserSlot> {
+        u.as_ref().map(|u| {
+            let mut positions = vec![Position::default(); ASSETS];
+            for &(a, p) in u.holdings.positions() {
+                positions[a as usize] = p;
+            }
+            zkpor::circuits::witness::UserSlot {
+                id_commitment: u.id_commitment,
+                positions,
+            }
+        })
+    }
+
+    /// Every tier's top proof, proven bottom up.
+    fn tier_tops() -> Vec<Proof> {
+        use zkpor::circuits::TierBatch;
+        let r = round();
+        (0..3)
+            .map(|t| {
+                let batch = r.set.batch(t);
+                let size = 1usize << r.set.params.tiers()[t].tree.leaf_batch_log();
+                let proofs: Vec<Proof> = r.users[t]
+                    .chunks(size)
+                    .map(|chunk| match batch {
+                        TierBatch::Sparse(c) => c.data.prove(c.witness(&prices(), chunk).unwrap()),
+                        TierBatch::Dense(c) => {
+                            let slots: Vec<_> = chunk.iter().map(dense_slot).collect();
+                            c.data.prove(c.witness(&prices(), &slots).unwrap())
+                        }
+                    })
+                    .collect::<anyhow::Result<_>>()
+                    .unwrap();
+                let mut level = proofs;
+                for l in 1..=r.set.num_levels(t) {
+                    let c = r.set.level(t, l);
+                    level = level
+                        .chunks(c.arity())
+                        .map(|ch| {
+                            let refs: Vec<&Proof> = ch.iter().collect();
+                            c.data.prove(c.witness(&refs).unwrap()).unwrap()
+                        })
+                        .collect();
+                }
+                assert_eq!(level.len(), 1);
+                level.pop().unwrap()
+            })
+            .collect()
+    }
+
+    fn host_tier_root(t: usize) -> Digest {
+        let r = round();
+        let tier = r.set.params.tiers()[t];
+        let leaves: Vec<Digest> = r.users[t]
+            .iter()
+            .flatten()
+            .map(|u| match tier.kind.sparse_layout(ASSETS) {
+                Some(layout) => layout.digest(&u.id_commitment, &u.holdings).unwrap(),
+                None => leaf_digest(&u.id_commitment, u.holdings.positions(), ASSETS),
+            })
+            .collect();
+        let pad = match tier.kind.sparse_layout(ASSETS) {
+            Some(layout) => layout.padding_leaf(),
+            None => zkpor::leaf::padding_leaf(ASSETS),
+        };
+        let tree =
+            zkpor::tree::AccountTree::build(&zkpor::backend::CpuBackend::default(), leaves, pad)
+                .unwrap();
+        assert_eq!(tree.depth(), tier.tree.depth);
+        tree.root()
+    }
+
+    #[test]
+    fn a_tiered_round_proves_exact_totals_under_the_tiered_root() {
+        let r = round();
+        let tops = tier_tops();
+        let refs: Vec<&Proof> = tops.iter().collect();
+        let reserves = vec![1_000; ASSETS];
+        let root = r.set.root();
+        let p = root
+            .data
+            .prove(root.witness_tiers(&refs, &reserves).unwrap())
+            .unwrap();
+        root.data.verify(p.clone()).unwrap();
+        let v = RootValues::parse(&p.public_inputs, ASSETS).unwrap();
+        let roots: Vec<Digest> = (0..3).map(host_tier_root).collect();
+        assert_eq!(v.account_root, zkpor::circuits::tiers::account_root(&roots));
+        assert_eq!(v.users, 10);
+        let mut sums = vec![(0u64, 0u64); ASSETS];
+        for u in r.users.iter().flatten().flatten() {
+            for (a, q) in u.holdings.positions() {
+                sums[*a as usize].0 += q.equity.units();
+                sums[*a as usize].1 += q.debt.units();
+            }
+        }
+        assert_eq!(v.totals, sums);
+        assert_eq!(v.params_digest, r.set.params.digest());
+        assert_eq!(v.reserve_commitment, reserve_commitment(&reserves));
+
+        // A tier's top from a circuit without the routing check has the same
+        // shape; only the pinned verifier data tells it apart, and it proves
+        // a total that is not the sum.
+        let no_routing = &tier(2).no_routing;
+        assert_eq!(no_routing.data.common, r.set.top(1).common);
+        let slots: Vec<RawSparseSlot> = r.users[1]
+            .iter()
+            .map(|u| raw_slot(u.as_ref(), no_routing.layout))
+            .collect();
+        let mut routing = RawRouting::honest(&slots, no_routing.layout);
+        routing.equity[0] += F::from_canonical_u64(500);
+        let evil = prove(no_routing, &slots, &routing).unwrap();
+        no_routing.data.verify(evil.clone()).unwrap();
+        let refs = [&tops[0], &evil, &tops[2]];
+        must_fail(
+            "top of an unpinned circuit",
+            || root.data.prove(root.witness_tiers(&refs, &reserves)?),
+            |p| root.data.verify(p),
+        );
+    }
+}

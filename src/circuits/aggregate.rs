@@ -4,10 +4,11 @@
 //! parent node of the account tree.
 
 use super::gadgets::{add_limbs, merkle_root, Builder};
-use super::layout::{NodeTargets, TotalTargets};
+use super::layout::{Limbs, NodeTargets, TotalTargets};
 use super::{Proof, C, D};
 use crate::field::F;
 use anyhow::{ensure, Result};
+use plonky2::hash::hash_types::HashOutTarget;
 use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 use plonky2::plonk::circuit_data::{
     CircuitConfig, CircuitData, CommonCircuitData, VerifierOnlyCircuitData,
@@ -53,32 +54,8 @@ impl AggregateCircuit {
             ));
             children.push(proof);
         }
-        let first = &nodes[0];
-        for n in &nodes[1..] {
-            b.connect_hashes(n.price_commitment, first.price_commitment);
-        }
         let root = merkle_root(&mut b, nodes.iter().map(|n| n.root).collect());
-        let count = b.add_many(nodes.iter().map(|n| n.count));
-        // At most 2^32 users in all.
-        b.range_check(count, 33);
-        let totals = (0..num_assets)
-            .map(|a| TotalTargets {
-                equity: add_limbs(
-                    &mut b,
-                    &nodes.iter().map(|n| n.totals[a].equity).collect::<Vec<_>>(),
-                ),
-                debt: add_limbs(
-                    &mut b,
-                    &nodes.iter().map(|n| n.totals[a].debt).collect::<Vec<_>>(),
-                ),
-            })
-            .collect();
-        let node = NodeTargets {
-            root,
-            count,
-            price_commitment: first.price_commitment,
-            totals,
-        };
+        let node = combine(&mut b, &nodes, root);
         b.register_public_inputs(&node.flatten());
         AggregateCircuit {
             data: compile(b),
@@ -103,5 +80,35 @@ impl AggregateCircuit {
             pw.set_proof_with_pis_target(t, p)?;
         }
         Ok(pw)
+    }
+}
+
+/// The node over `nodes` whose subtree root is `root`: equal price
+/// commitments, the count and per-asset totals summed with overflow checks.
+pub(super) fn combine(b: &mut Builder, nodes: &[NodeTargets], root: HashOutTarget) -> NodeTargets {
+    let first = &nodes[0];
+    for n in &nodes[1..] {
+        b.connect_hashes(n.price_commitment, first.price_commitment);
+    }
+    let count = b.add_many(nodes.iter().map(|n| n.count));
+    // At most 2^32 users in all.
+    b.range_check(count, 33);
+    let num_assets = first.totals.len();
+    let totals = (0..num_assets)
+        .map(|a| {
+            let side = |pick: fn(&TotalTargets) -> Limbs| -> Vec<Limbs> {
+                nodes.iter().map(|n| pick(&n.totals[a])).collect()
+            };
+            TotalTargets {
+                equity: add_limbs(b, &side(|t| t.equity)),
+                debt: add_limbs(b, &side(|t| t.debt)),
+            }
+        })
+        .collect();
+    NodeTargets {
+        root,
+        count,
+        price_commitment: first.price_commitment,
+        totals,
     }
 }

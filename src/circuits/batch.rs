@@ -6,6 +6,7 @@ use super::gadgets::{assert_non_negative_value, merkle_root, totals_to_limbs, Bu
 use super::gates::dot::{dot_pays, sum};
 use super::gates::range::range_check_many;
 use super::layout::NodeTargets;
+use super::prices::PriceTargets;
 use super::witness::{PriceLimbs, PriceVector, UserSlot};
 use super::{C, D};
 use crate::digest::Digest;
@@ -59,12 +60,6 @@ struct SlotTargets {
     debt: Vec<Target>,
     /// Witness: the inverse of idc_0 for a real slot, 0 for padding.
     idc_inverse: Target,
-}
-
-struct PriceTargets {
-    value_scale: Target,
-    shape: PriceLimbs,
-    limbs: Vec<Vec<Target>>,
 }
 
 /// A compiled batch circuit and the targets its witness fills.
@@ -144,18 +139,8 @@ impl BatchCircuit {
     ) -> (Builder, Vec<SlotTargets>, PriceTargets) {
         let mut b = Builder::new(config);
         let pad_leaf = padding_leaf(num_assets);
-        let prices = add_prices(&mut b, num_assets);
-        let price_q: Vec<Target> = prices
-            .limbs
-            .iter()
-            .map(|l| recompose(&mut b, l, prices.shape.width))
-            .collect();
-        let price_commitment = {
-            let inputs = std::iter::once(prices.value_scale)
-                .chain(price_q.iter().copied())
-                .collect();
-            b.hash_n_to_hash_no_pad::<PoseidonHash>(inputs)
-        };
+        let prices = PriceTargets::add(&mut b, num_assets, PriceLimbs::for_assets(num_assets));
+        let price_commitment = prices.commitment;
         // Each asset's equity and debt terms, summed once after the loop.
         let mut terms_e = vec![Vec::new(); num_assets];
         let mut terms_d = vec![Vec::new(); num_assets];
@@ -236,18 +221,8 @@ impl BatchCircuit {
             self.slots.len(),
             slots.len()
         );
-        ensure!(
-            prices.prices.len() == self.num_assets,
-            "price vector has the wrong length"
-        );
         let mut pw = PartialWitness::new();
-        pw.set_target(
-            self.prices.value_scale,
-            F::from_canonical_u32(prices.value_scale),
-        )?;
-        for (a, limbs) in self.prices.limbs.iter().enumerate() {
-            pw.set_target_arr(limbs, &prices.limbs(a, self.prices.shape))?;
-        }
+        self.prices.set(&mut pw, prices)?;
         for (t, s) in self.slots.iter().zip(slots) {
             pw.set_bool_target(t.real, s.real)?;
             pw.set_hash_target(t.id_commitment, s.id_commitment.to_hash_out())?;
@@ -298,34 +273,6 @@ impl RawSlot {
             debt: u.positions.iter().map(|p| p.debt.to_field()).collect(),
         })
     }
-}
-
-fn add_prices(b: &mut Builder, num_assets: usize) -> PriceTargets {
-    let value_scale = b.add_virtual_target();
-    b.range_check(value_scale, 8);
-    let shape = PriceLimbs::for_assets(num_assets);
-    let limbs = (0..num_assets)
-        .map(|_| {
-            let l = b.add_virtual_targets(shape.count);
-            l.iter()
-                .enumerate()
-                .for_each(|(j, &t)| b.range_check(t, shape.bits(j) as usize));
-            l
-        })
-        .collect();
-    PriceTargets {
-        value_scale,
-        shape,
-        limbs,
-    }
-}
-
-fn recompose(b: &mut Builder, limbs: &[Target], width: u32) -> Target {
-    let mut q = b.zero();
-    for &t in limbs.iter().rev() {
-        q = b.mul_const_add(F::from_canonical_u64(1 << width), q, t);
-    }
-    q
 }
 
 fn add_slot(b: &mut Builder, num_assets: usize, shape: Shape) -> SlotTargets {

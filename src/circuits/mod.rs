@@ -9,9 +9,13 @@ pub mod gadgets;
 pub mod gates;
 pub mod layout;
 pub mod params;
+mod prices;
 pub mod root;
+mod routing;
 pub mod set;
 pub mod sizing;
+pub mod sparse;
+pub mod tiers;
 pub mod witness;
 
 /// The proof configuration lives at the field level (`crate::field`), below
@@ -24,4 +28,6 @@ pub use cache::{CircuitStore, NoStore, Origin};
 pub use layout::{NodeValues, RootValues};
 pub use params::ProofParams;
 pub use root::RootCircuit;
-pub use set::{Built, CircuitSet, Unwatched, Watch};
+pub use set::{Built, CircuitSet, TierBatch, TieredCircuitSet, Unwatched, Watch};
+pub use sparse::{SparseBatchCircuit, SparseUser};
+pub use tiers::{Tier, TierKind, TieredParams};

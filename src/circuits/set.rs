@@ -20,6 +20,8 @@ use super::cache::{compile, CircuitStore, NoStore, Origin};
 use super::gadgets::Builder;
 use super::params::ProofParams;
 use super::root::RootCircuit;
+use super::sparse::SparseBatchCircuit;
+use super::tiers::TieredParams;
 use crate::digest::Digest;
 use crate::field::{C, D, F};
 
@@ -44,13 +46,94 @@ impl Watch for Unwatched {
 
 pub struct CircuitSet<'w> {
     pub params: ProofParams,
-    batch: OnceLock<BatchCircuit>,
-    /// Aggregation levels 1..=L at indices 0..L.
-    levels: Vec<OnceLock<AggregateCircuit>>,
+    ladder: Ladder<BatchCircuit>,
     root: OnceLock<RootCircuit>,
+    builds: Builds<'w>,
+}
+
+/// Where circuits are built: the watch that sees each build, the store that
+/// keeps them, and the time spent.
+struct Builds<'w> {
     watch: &'w dyn Watch,
     store: &'w dyn CircuitStore,
     build_time: Mutex<Duration>,
+}
+
+/// One subtree's circuits: its batch circuit and the aggregation levels
+/// above it, each built on first use.
+struct Ladder<Batch> {
+    params: ProofParams,
+    batch: OnceLock<Batch>,
+    /// Aggregation levels 1..=L at indices 0..L.
+    levels: Vec<OnceLock<AggregateCircuit>>,
+}
+
+/// A batch circuit of either kind, as the levels above it see it.
+pub trait BatchData {
+    fn data(&self) -> &CircuitData<F, C, D>;
+}
+
+impl BatchData for BatchCircuit {
+    fn data(&self) -> &CircuitData<F, C, D> {
+        &self.data
+    }
+}
+
+impl<Batch: BatchData> Ladder<Batch> {
+    fn new(params: ProofParams) -> Self {
+        Ladder {
+            params,
+            batch: OnceLock::new(),
+            levels: params
+                .level_arity_logs()
+                .iter()
+                .map(|_| OnceLock::new())
+                .collect(),
+        }
+    }
+
+    fn num_levels(&self) -> u32 {
+        self.levels.len() as u32
+    }
+
+    fn batch(&self, make: &dyn Fn() -> Batch) -> &Batch {
+        self.batch.get_or_init(make)
+    }
+
+    /// `name` labels the builds ("level 2", or "tier 1 level 2").
+    fn level(
+        &self,
+        builds: &Builds,
+        make: &dyn Fn() -> Batch,
+        name: &str,
+        level: u32,
+    ) -> &AggregateCircuit {
+        let i = level as usize - 1;
+        self.levels[i].get_or_init(|| {
+            let child = self.data(builds, make, name, level - 1);
+            let arity_log = self.params.level_arity_logs()[i];
+            let assets = self.params.num_assets;
+            let digest = Digest::from_hash_out(child.verifier_only.circuit_digest);
+            let key = format!("level-k{arity_log}-a{assets}-{}", digest.to_hex());
+            builds.timed(&format!("{name}level {level}"), &key, |compile| {
+                let child = (&child.common, &child.verifier_only);
+                AggregateCircuit::build_with(child, arity_log, assets, config(), compile)
+            })
+        })
+    }
+
+    fn data(
+        &self,
+        builds: &Builds,
+        make: &dyn Fn() -> Batch,
+        name: &str,
+        level: u32,
+    ) -> &CircuitData<F, C, D> {
+        match level {
+            0 => self.batch(make).data(),
+            l => &self.level(builds, make, name, l).data,
+        }
+    }
 }
 
 impl CircuitSet<'static> {
@@ -71,50 +154,33 @@ impl<'w> CircuitSet<'w> {
     pub fn stored(params: ProofParams, watch: &'w dyn Watch, store: &'w dyn CircuitStore) -> Self {
         CircuitSet {
             params,
-            batch: OnceLock::new(),
-            levels: params
-                .level_arity_logs()
-                .iter()
-                .map(|_| OnceLock::new())
-                .collect(),
+            ladder: Ladder::new(params),
             root: OnceLock::new(),
-            watch,
-            store,
-            build_time: Mutex::new(Duration::ZERO),
+            builds: Builds::new(watch, store),
         }
     }
 
     pub fn batch(&self) -> &BatchCircuit {
-        self.batch.get_or_init(|| {
-            let (log, assets) = (self.params.leaf_batch_log(), self.params.num_assets);
-            let key = format!("batch-b{log}-a{assets}");
-            self.timed("batch", &key, |compile| {
-                BatchCircuit::build_with(log, assets, config(), compile)
-            })
+        self.ladder.batch(&|| self.make_batch())
+    }
+
+    fn make_batch(&self) -> BatchCircuit {
+        let (log, assets) = (self.params.leaf_batch_log(), self.params.num_assets);
+        let key = format!("batch-b{log}-a{assets}");
+        self.builds.timed("batch", &key, |compile| {
+            BatchCircuit::build_with(log, assets, config(), compile)
         })
     }
 
     /// The aggregation levels above the batches.
     pub fn num_levels(&self) -> u32 {
-        self.levels.len() as u32
+        self.ladder.num_levels()
     }
 
     /// The aggregation circuit of `level` (1-based, at most `num_levels`).
     pub fn level(&self, level: u32) -> &AggregateCircuit {
-        let i = level as usize - 1;
-        self.levels[i].get_or_init(|| {
-            let child = self.data(level - 1);
-            let arity_log = self.params.level_arity_logs()[i];
-            let assets = self.params.num_assets;
-            let key = format!(
-                "level-k{arity_log}-a{assets}-{}",
-                self.digest(level - 1).to_hex()
-            );
-            self.timed(&format!("level {level}"), &key, |compile| {
-                let child = (&child.common, &child.verifier_only);
-                AggregateCircuit::build_with(child, arity_log, assets, config(), compile)
-            })
-        })
+        self.ladder
+            .level(&self.builds, &|| self.make_batch(), "", level)
     }
 
     pub fn root(&self) -> &RootCircuit {
@@ -125,7 +191,7 @@ impl<'w> CircuitSet<'w> {
                 self.digest(self.num_levels()).to_hex(),
                 self.params.digest().to_hex()
             );
-            self.timed("root", &key, |compile| {
+            self.builds.timed("root", &key, |compile| {
                 let top = (&top.common, &top.verifier_only);
                 RootCircuit::build_with(top, &self.params, compile)
             })
@@ -134,10 +200,8 @@ impl<'w> CircuitSet<'w> {
 
     /// The circuit data of the proofs at `level` (0 = batches).
     pub fn data(&self, level: u32) -> &CircuitData<F, C, D> {
-        match level {
-            0 => &self.batch().data,
-            l => &self.level(l).data,
-        }
+        self.ladder
+            .data(&self.builds, &|| self.make_batch(), "", level)
     }
 
     /// plonky2's circuit digest of `level`'s circuit.
@@ -147,6 +211,139 @@ impl<'w> CircuitSet<'w> {
 
     /// Time spent building circuits so far.
     pub fn build_time(&self) -> Duration {
+        self.builds.build_time()
+    }
+}
+
+/// A tier's batch circuit.
+pub enum TierBatch {
+    Dense(BatchCircuit),
+    Sparse(SparseBatchCircuit),
+}
+
+impl BatchData for TierBatch {
+    fn data(&self) -> &CircuitData<F, C, D> {
+        match self {
+            TierBatch::Dense(c) => &c.data,
+            TierBatch::Sparse(c) => &c.data,
+        }
+    }
+}
+
+/// Every circuit of a tiered round (format version 2): one ladder of batch
+/// and aggregation circuits per tier, and the root that merges their tops.
+pub struct TieredCircuitSet<'w> {
+    pub params: TieredParams,
+    ladders: Vec<Ladder<TierBatch>>,
+    root: OnceLock<RootCircuit>,
+    builds: Builds<'w>,
+}
+
+impl TieredCircuitSet<'static> {
+    /// The set for `params`, built quietly as used.
+    pub fn new(params: TieredParams) -> Self {
+        TieredCircuitSet::stored(params, &Unwatched, &NoStore)
+    }
+}
+
+impl<'w> TieredCircuitSet<'w> {
+    /// The set for `params`, each build seen by `watch` and kept in `store`.
+    pub fn stored(params: TieredParams, watch: &'w dyn Watch, store: &'w dyn CircuitStore) -> Self {
+        TieredCircuitSet {
+            ladders: params.tiers().iter().map(|t| Ladder::new(t.tree)).collect(),
+            params,
+            root: OnceLock::new(),
+            builds: Builds::new(watch, store),
+        }
+    }
+
+    pub fn num_tiers(&self) -> usize {
+        self.ladders.len()
+    }
+
+    pub fn batch(&self, tier: usize) -> &TierBatch {
+        self.ladders[tier].batch(&|| self.make_batch(tier))
+    }
+
+    fn make_batch(&self, tier: usize) -> TierBatch {
+        let t = self.params.tiers()[tier];
+        let (log, assets) = (t.tree.leaf_batch_log(), t.tree.num_assets);
+        let name = format!("tier {tier} batch");
+        match t.kind.sparse_layout(assets) {
+            None => {
+                let key = format!("batch-b{log}-a{assets}");
+                TierBatch::Dense(self.builds.timed(&name, &key, |compile| {
+                    BatchCircuit::build_with(log, assets, config(), compile)
+                }))
+            }
+            Some(layout) => {
+                let key = format!("sparse-b{log}-k{}-a{assets}", layout.capacity);
+                TierBatch::Sparse(self.builds.timed(&name, &key, |compile| {
+                    SparseBatchCircuit::build_with(log, layout, config(), compile)
+                }))
+            }
+        }
+    }
+
+    /// The aggregation levels above `tier`'s batches.
+    pub fn num_levels(&self, tier: usize) -> u32 {
+        self.ladders[tier].num_levels()
+    }
+
+    /// `tier`'s aggregation circuit of `level` (1-based).
+    pub fn level(&self, tier: usize, level: u32) -> &AggregateCircuit {
+        let name = format!("tier {tier} ");
+        self.ladders[tier].level(&self.builds, &|| self.make_batch(tier), &name, level)
+    }
+
+    /// The circuit data of `tier`'s proofs at `level` (0 = batches).
+    pub fn data(&self, tier: usize, level: u32) -> &CircuitData<F, C, D> {
+        let name = format!("tier {tier} ");
+        self.ladders[tier].data(&self.builds, &|| self.make_batch(tier), &name, level)
+    }
+
+    /// The circuit data of `tier`'s top proof.
+    pub fn top(&self, tier: usize) -> &CircuitData<F, C, D> {
+        self.data(tier, self.num_levels(tier))
+    }
+
+    pub fn root(&self) -> &RootCircuit {
+        self.root.get_or_init(|| {
+            let tops: Vec<&CircuitData<F, C, D>> =
+                (0..self.num_tiers()).map(|t| self.top(t)).collect();
+            // One digest names every top circuit: the key stays short.
+            let top_digests: Vec<F> = tops
+                .iter()
+                .flat_map(|d| d.verifier_only.circuit_digest.elements)
+                .collect();
+            let key = format!(
+                "root-{}-{}",
+                crate::digest::hash_no_pad(&top_digests).to_hex(),
+                self.params.digest().to_hex()
+            );
+            self.builds.timed("root", &key, |compile| {
+                let tops: Vec<_> = tops.iter().map(|d| (&d.common, &d.verifier_only)).collect();
+                RootCircuit::build_tiers(&tops, &self.params, compile)
+            })
+        })
+    }
+
+    /// Time spent building circuits so far.
+    pub fn build_time(&self) -> Duration {
+        self.builds.build_time()
+    }
+}
+
+impl<'w> Builds<'w> {
+    fn new(watch: &'w dyn Watch, store: &'w dyn CircuitStore) -> Self {
+        Builds {
+            watch,
+            store,
+            build_time: Mutex::new(Duration::ZERO),
+        }
+    }
+
+    fn build_time(&self) -> Duration {
         *self
             .build_time
             .lock()
