@@ -430,6 +430,32 @@ fn prove_values(
     data.prove(pw)
 }
 
+#[test]
+fn exact_bounds_in_48_bit_rows_refuse_the_first_value_past_them() {
+    use zkpor::circuits::gadgets::below;
+    for bits in [1usize, 12, 47, 48, 52, 63] {
+        let mut b = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
+        let x = b.add_virtual_target();
+        let mut checks = Vec::new();
+        below(&mut b, x, bits, &mut checks);
+        range_check_many(&mut b, &checks, 48, 3);
+        let data = b.build::<C>();
+        let top = (1u64 << bits) - 1;
+        for ok in [0, top] {
+            data.verify(prove_values(&data, &[x], &[ok]).unwrap())
+                .unwrap();
+        }
+        for bad in [top + 1, P - 1] {
+            let what = format!("{bad} below 2^{bits}");
+            must_fail(
+                &what,
+                || prove_values(&data, &[x], &[bad]),
+                |p| data.verify(p),
+            );
+        }
+    }
+}
+
 /// The value held at a target, through the partition's representatives.
 fn rep(p: &PartitionWitness<F>, t: Target) -> usize {
     p.representative_map[t.index(p.num_wires, p.degree)]
@@ -932,6 +958,35 @@ mod sparse {
                 &slots,
                 &routing,
             );
+        }
+    }
+
+    #[test]
+    fn insolvency_by_one_at_the_largest_amounts_fails() {
+        // 7·E − 100·D = −1 with E, D near 2^48: the carry chain at its
+        // widest. One unit of value more and it proves.
+        let max = (1u128 << 48) - 1;
+        let e = max - (max - 57) % 100;
+        let d = (7 * e + 1) / 100;
+        assert!(d <= max && 7 * e + 1 == 100 * d);
+        for capacity in [2, ASSETS] {
+            let layout = tier(capacity).full.layout;
+            let c = &tier(capacity).full;
+            let user = |e: u128, d: u128| SparseUser {
+                id_commitment: idc(77),
+                holdings: Holdings::new(vec![(0, pos(0, d)), (2, pos(e, 0))], ASSETS).unwrap(),
+            };
+            let mut slots = honest_raw(capacity);
+            slots[0] = raw_slot(Some(&user(e, d)), layout);
+            let routing = honest_routing(capacity, &slots);
+            must_fail(
+                "net value -1 at 2^48",
+                || prove(c, &slots, &routing),
+                |p| c.data.verify(p),
+            );
+            slots[0] = raw_slot(Some(&user(e, d - 1)), layout);
+            let routing = honest_routing(capacity, &slots);
+            c.data.verify(prove(c, &slots, &routing).unwrap()).unwrap();
         }
     }
 

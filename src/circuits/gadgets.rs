@@ -2,6 +2,7 @@
 //! The bound argument for each is in docs/FORMAT.md §3.
 
 use super::gates::dot::{dot_add, dot_pays};
+use super::gates::LowHigh;
 use super::layout::{Limbs, TotalTargets};
 use super::D;
 use crate::field::F;
@@ -116,6 +117,78 @@ pub fn assert_non_negative_value(
             // X_j + 2^63 = 2^width u_j + r_j with r_j < 2^width and u_j < 2^(64 - width).
             let shifted = b.add_const(x, offset);
             let (_, u) = b.split_low_high(shifted, width as usize, 64);
+            carry = Some(u);
+        }
+    }
+}
+
+/// Queues `x < 2^bits`, exactly, as values for one 48-bit
+/// [`RangeGate`](super::gates::RangeGate) pass (`range_check_many`):
+/// - bits = 48: x itself;
+/// - bits < 48: x and 2^bits − 1 − x. Both below 2^48 forces x ≤ 2^bits − 1:
+///   a larger x < 2^48 makes the second p − (x − 2^bits + 1) > 2^48;
+/// - 48 < bits ≤ 63: x = lo + 2^48·hi with lo < 2^48 and hi < 2^(bits − 48),
+///   which as integers is below 2^63 < p, so x is that integer.
+///
+/// No BaseSum row: these share the RangeGate rows the amounts use.
+pub fn below(b: &mut Builder, x: Target, bits: usize, checks: &mut Vec<Target>) {
+    const GATE_BITS: usize = 48;
+    assert!((1..=63).contains(&bits), "below: {bits} bits");
+    if bits == GATE_BITS {
+        checks.push(x);
+    } else if bits < GATE_BITS {
+        let top = b.constant(F::from_canonical_u64((1 << bits) - 1));
+        checks.push(x);
+        checks.push(b.sub(top, x));
+    } else {
+        let (lo, hi) = split_witness(b, x, GATE_BITS);
+        checks.push(lo);
+        below(b, hi, bits - GATE_BITS, checks);
+    }
+}
+
+/// `x = lo + 2^bits·hi` with lo the low bits; the caller range-checks both.
+pub fn split_witness(b: &mut Builder, x: Target, bits: usize) -> (Target, Target) {
+    let (lo, hi) = (b.add_virtual_target(), b.add_virtual_target());
+    b.add_simple_generator(LowHigh { x, bits, lo, hi });
+    let joined = b.mul_const_add(F::from_canonical_u64(1 << bits), hi, lo);
+    b.connect(joined, x);
+    (lo, hi)
+}
+
+/// As [`assert_non_negative_value`] without dot products, with every range
+/// check queued into `checks` through [`below`] instead of its own BaseSum
+/// row (the sparse batch circuit, whose users hold few positions).
+pub fn assert_non_negative_value_queued(
+    b: &mut Builder,
+    net: &[Target],
+    limbs: &[Vec<Target>],
+    width: u32,
+    checks: &mut Vec<Target>,
+) {
+    let count = limbs.first().map_or(0, Vec::len);
+    let offset = F::from_canonical_u64(1 << 63);
+    let carry_offset = F::from_canonical_u64(1 << (63 - width));
+    let mut carry: Option<Target> = None;
+    for j in 0..count {
+        let mut l = b.zero();
+        for (n, limb) in net.iter().zip(limbs) {
+            l = b.mul_add(*n, limb[j], l);
+        }
+        let x = match carry {
+            Some(u) => {
+                let t = b.add(l, u);
+                b.add_const(t, -carry_offset)
+            }
+            None => l,
+        };
+        if j + 1 == count {
+            below(b, x, 63, checks);
+        } else {
+            let shifted = b.add_const(x, offset);
+            let (r, u) = split_witness(b, shifted, width as usize);
+            below(b, r, width as usize, checks);
+            below(b, u, 64 - width as usize, checks);
             carry = Some(u);
         }
     }

@@ -7,7 +7,7 @@
 //! Its public inputs are a dense batch's (`layout::NodeTargets`), so the
 //! aggregation circuits above it are the same.
 
-use super::gadgets::{assert_non_negative_value, merkle_root, totals_to_limbs, Builder};
+use super::gadgets::{assert_non_negative_value_queued, merkle_root, totals_to_limbs, Builder};
 use super::gates::range::range_check_many;
 use super::layout::NodeTargets;
 use super::prices::PriceTargets;
@@ -332,7 +332,9 @@ fn gates(batch_log: u32, layout: SparseLayout, config: CircuitConfig, checks: Ch
             .map(|p| b.sub(p.equity, p.debt))
             .collect();
         let limbs: Vec<Vec<Target>> = slot.positions.iter().map(|p| p.limbs.clone()).collect();
-        assert_non_negative_value(&mut b, &net, &limbs, shape.width, false);
+        let mut checks = Vec::new();
+        assert_non_negative_value_queued(&mut b, &net, &limbs, shape.width, &mut checks);
+        range_check_many(&mut b, &checks, AMOUNT_BITS as usize, 3);
         slots.push(slot);
     }
     let rows = layout.num_assets + layout.capacity;

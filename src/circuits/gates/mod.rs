@@ -6,9 +6,11 @@
 
 pub mod dot;
 pub mod range;
+pub mod split;
 
 pub use dot::{DotGate, DotOut};
 pub use range::{RangeDigits, RangeGate};
+pub use split::LowHigh;
 
 use plonky2::field::extension::Extendable;
 use plonky2::gadgets::arithmetic::EqualityGenerator;
@@ -120,6 +122,7 @@ impl<F: RichField + Extendable<D>, const D: usize> WitnessGeneratorSerializer<F,
         SplitGenerator,
         WireSplitGenerator,
         RangeDigits,
-        DotOut
+        DotOut,
+        LowHigh
     }
 }
