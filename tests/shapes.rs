@@ -276,3 +276,106 @@ fn sparse_rows() {
         }
     }
 }
+
+/// One batch proof per tier kind at the B `fit_tier` gives it, with the
+/// prover driver on the CPU backend: median wall time and users/s.
+/// `ZKPOR_TIERS=A:kind,...` (kind `dense` or a capacity K) picks them.
+#[test]
+#[ignore = "timings for docs/PERFORMANCE.md §18; minutes"]
+fn time_tiers() {
+    use zkpor::backend::CpuBackend;
+    use zkpor::bench::fixtures::{full_batch, full_sparse_batch, prices};
+    use zkpor::circuits::sizing::fit_tier;
+    use zkpor::circuits::{SparseBatchCircuit, TierKind};
+    use zkpor::leaf::SparseLayout;
+    use zkpor::prover::Prover;
+    let repeats: usize = std::env::var("ZKPOR_SHAPE_REPEATS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let spec = std::env::var("ZKPOR_TIERS")
+        .unwrap_or_else(|_| "220:dense,220:1,220:4,220:8,20:dense,20:1,20:4".into());
+    let backend = CpuBackend::detected();
+    let config = CircuitConfig::standard_recursion_config();
+    for item in spec.split(',') {
+        let (a, kind) = item.split_once(':').unwrap();
+        let assets: usize = a.parse().unwrap();
+        let kind = match kind {
+            "dense" => TierKind::Dense,
+            k => TierKind::Sparse {
+                capacity: k.parse().unwrap(),
+            },
+        };
+        let fit = fit_tier(kind, assets);
+        let log = fit.fit.batch_size.trailing_zeros();
+        let n = fit.fit.batch_size;
+        let time =
+            |data: &plonky2::plonk::circuit_data::CircuitData<_, _, 2>,
+             witness: &dyn Fn() -> plonky2::iop::witness::PartialWitness<_>| {
+                let prover = Prover::for_circuit(backend, data).unwrap();
+                let mut runs: Vec<(f64, f64)> = (0..=repeats)
+                    .map(|_| {
+                        let pw = witness();
+                        let t = std::time::Instant::now();
+                        let proved = prover.prove(pw).unwrap();
+                        (
+                            t.elapsed().as_secs_f64(),
+                            proved.timings.quotient.as_secs_f64(),
+                        )
+                    })
+                    .skip(1)
+                    .collect();
+                runs.sort_by(|x, y| x.0.total_cmp(&y.0));
+                (runs[runs.len() / 2], data.common.degree_bits())
+            };
+        let ((wall, quotient), degree) = match kind {
+            TierKind::Dense => {
+                let c = BatchCircuit::build(log, assets, config.clone());
+                let users = full_batch(n, assets);
+                time(&c.data, &|| c.witness(&prices(assets), &users).unwrap())
+            }
+            TierKind::Sparse { capacity } => {
+                let layout = SparseLayout {
+                    num_assets: assets,
+                    capacity,
+                };
+                let c = SparseBatchCircuit::build(log, layout, config.clone());
+                let users = full_sparse_batch(n, assets, capacity);
+                time(&c.data, &|| c.witness(&prices(assets), &users).unwrap())
+            }
+        };
+        println!(
+            "| {assets} | {kind:?} | {n} | {} (2^{degree}) | {wall:.2} s | {:.0} | {quotient:.2} s |",
+            fit.fit.rows,
+            n as f64 / wall
+        );
+    }
+}
+
+/// The tiers `choose_tiers` picks for `zkpor gen`'s holdings (1–8 assets,
+/// 3% with one more debt position) at 65,536 users.
+#[test]
+#[ignore = "prints the tier choice of docs/PERFORMANCE.md §18"]
+fn print_tier_choice() {
+    use zkpor::circuits::sizing::{choose_tiers, HeldCounts};
+    // gen's weights out of 12 for 1, 2, 3, 4, 5 and 8 held assets.
+    let weights = [(1, 4), (2, 3), (3, 2), (4, 1), (5, 1), (8, 1)];
+    for assets in [20, 220] {
+        let mut held = HeldCounts::default();
+        for (n, w) in weights {
+            let users = 65_536 * w / 12;
+            // 3% hold one more (a debt position).
+            (0..users * 97 / 100).for_each(|_| held.add(n));
+            (0..users * 3 / 100).for_each(|_| held.add(n + 1));
+        }
+        let t = std::time::Instant::now();
+        let tiers = choose_tiers(&held, assets);
+        println!("A = {assets}: chosen in {:.1} s", t.elapsed().as_secs_f64());
+        for t in tiers {
+            println!(
+                "  {:?}: B = {}, {} rows ({})",
+                t.kind, t.fit.batch_size, t.fit.rows, t.fit.padded_rows
+            );
+        }
+    }
+}

@@ -9,10 +9,10 @@ use plonky2::plonk::circuit_data::CircuitConfig;
 
 use crate::backend::Backend;
 use crate::circuits::witness::{PriceVector, UserSlot};
-use crate::circuits::BatchCircuit;
+use crate::circuits::{BatchCircuit, SparseUser};
 use crate::digest::hash_no_pad;
 use crate::field::{Proof, F};
-use crate::model::{Amount, Position};
+use crate::model::{Amount, Holdings, Position};
 use crate::prover;
 
 /// Distinct committed prices for `assets` assets at value scale 10.
@@ -36,6 +36,38 @@ pub fn full_batch(n: usize, assets: usize) -> Vec<Option<UserSlot>> {
             Some(UserSlot {
                 id_commitment: hash_no_pad(&[F::from_canonical_u64(i as u64 + 1)]),
                 positions,
+            })
+        })
+        .collect()
+}
+
+/// `n` solvent users of a sparse tier, each holding `capacity` positions
+/// (the tier's worst case): equity in all, a little debt in the first.
+pub fn full_sparse_batch(n: usize, assets: usize, capacity: usize) -> Vec<Option<SparseUser>> {
+    let amount = |units: u128| Amount::new(units).expect("bench amounts are below the bound");
+    (0..n)
+        .map(|i| {
+            let mut held: Vec<u32> = (0..capacity)
+                .map(|k| ((i + 7 * k) % assets) as u32)
+                .collect();
+            held.sort_unstable();
+            held.dedup();
+            let positions = held
+                .iter()
+                .enumerate()
+                .map(|(k, &a)| {
+                    let debt = if k == 0 { 1_000 } else { 0 };
+                    let p = Position {
+                        equity: amount(1_000_000 + i as u128),
+                        debt: amount(debt),
+                    };
+                    (a, p)
+                })
+                .collect();
+            let holdings = Holdings::new(positions, assets).expect("sorted and in range");
+            Some(SparseUser {
+                id_commitment: hash_no_pad(&[F::from_canonical_u64(i as u64 + 1)]),
+                holdings,
             })
         })
         .collect()
