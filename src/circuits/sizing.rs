@@ -294,17 +294,17 @@ pub fn choose_tiers(held: &HeldCounts, num_assets: usize) -> Vec<TierFit> {
             (_, false) => None,
         }
     };
-    let mut best: Option<(u64, Vec<(usize, u32)>, bool)> = None;
+    // (cost, sparse tiers as (K, log2 B), with a dense tier)
+    let mut best: (u64, Vec<(usize, u32)>, bool) = (u64::MAX, Vec::new(), true);
     for subset in subsets(&best_at, MAX_SPARSE_TIERS) {
         for with_dense in [false, true] {
-            if let Some(c) = cost(&subset, with_dense) {
-                if best.as_ref().is_none_or(|b| c < b.0) {
-                    best = Some((c, subset.clone(), with_dense));
-                }
+            match cost(&subset, with_dense) {
+                Some(c) if c < best.0 => best = (c, subset.clone(), with_dense),
+                _ => {}
             }
         }
     }
-    let (_, sparse, with_dense) = best.unwrap_or((0, Vec::new(), true));
+    let (_, sparse, with_dense) = best;
     let mut tiers: Vec<TierFit> = sparse
         .iter()
         .map(|&(capacity, _)| fit_tier(TierKind::Sparse { capacity }, num_assets))
