@@ -348,9 +348,13 @@ struct BenchArgs {
     /// Users in the proof section's batch (a power of two).
     #[arg(long, default_value_t = 256)]
     proof_users: usize,
-    /// Assets in the proof section's batch.
+    /// Assets in the proof section's batch, and in the tiers section.
     #[arg(long, default_value_t = 20)]
     proof_assets: usize,
+    /// Rows (log2) each tier's batch fills in the tiers section; 15 is what
+    /// `zkpor prove` fills.
+    #[arg(long, default_value_t = 15)]
+    tier_row_log: u32,
     /// Sections to run, comma-separated [default: all].
     #[arg(long, value_enum, value_delimiter = ',')]
     only: Vec<SectionArg>,
@@ -372,6 +376,8 @@ enum SectionArg {
     #[value(alias = "commit")]
     Oracles,
     Proofs,
+    /// One batch proof per tier: dense against sparse K = 1, 4, 8, 16.
+    Tiers,
 }
 
 impl From<SectionArg> for SectionKind {
@@ -382,6 +388,7 @@ impl From<SectionArg> for SectionKind {
             SectionArg::Ntt => SectionKind::Ntt,
             SectionArg::Oracles => SectionKind::Oracles,
             SectionArg::Proofs => SectionKind::Proofs,
+            SectionArg::Tiers => SectionKind::Tiers,
         }
     }
 }
@@ -786,6 +793,7 @@ fn run_bench(a: BenchArgs, progress: Progress, reporter: &Reporter) -> Result<()
         ntt_max_log: a.ntt_max_log,
         proof_users: a.proof_users,
         proof_assets: a.proof_assets,
+        tier_row_log: a.tier_row_log,
         gpu_max_log: a.gpu_max_log,
     };
     sizes.check().map_err(Error::Usage)?;

@@ -417,3 +417,47 @@ fn bench_reports_rows_per_user() {
     assert!(rows > 0.0 && rows <= padded, "{c}");
     assert_eq!(c["rows_per_user"].as_f64(), Some(rows / 2.0));
 }
+
+#[test]
+fn bench_compares_each_tier_with_the_dense_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("bench.json");
+    let o = zkpor(&[
+        "bench",
+        "--backend",
+        "cpu",
+        "--only",
+        "tiers",
+        "--proof-assets",
+        "6",
+        "--tier-row-log",
+        "11",
+        "--repeats",
+        "1",
+        "--quiet",
+        "--json",
+        s(&json),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let entries = v["sections"][0]["rows"][0]["entries"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let names: Vec<&str> = entries
+        .iter()
+        .map(|e| e["implementation"].as_str().unwrap())
+        .collect();
+    // Dense first (the ratios' baseline), then K = 1 and 4 (8 and 16 exceed 6 assets).
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(names[0].starts_with("dense B="), "{names:?}");
+    assert!(names[1].starts_with("sparse K=1 B=") && names[2].starts_with("sparse K=4 B="));
+    assert_eq!(entries[0]["ratio"].as_f64(), Some(1.0));
+    // At the same row budget a one-position tier packs more users than the dense one.
+    let b = |e: &Value| -> u64 {
+        let n = e["implementation"].as_str().unwrap();
+        n.rsplit("B=").next().unwrap().parse().unwrap()
+    };
+    assert!(b(&entries[1]) > b(&entries[0]), "{names:?}");
+    assert!(stdout(&o).contains("sparse K=4"), "{}", stdout(&o));
+}

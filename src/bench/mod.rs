@@ -11,6 +11,7 @@ pub mod poseidon;
 pub mod profile;
 pub mod proofs;
 pub mod stock;
+pub mod tiers;
 
 use serde::Serialize;
 use std::ops::RangeInclusive;
@@ -42,6 +43,8 @@ pub struct Plan {
     pub sections: Vec<SectionKind>,
     /// Profile one extra run of each GPU entry (`--profile`).
     pub profile: bool,
+    /// log2 of the row budget each tier's batch fills in the tiers section.
+    pub tier_row_log: u32,
 }
 
 /// The sections `zkpor bench` can run.
@@ -53,15 +56,18 @@ pub enum SectionKind {
     /// Polynomial commitments (plonky2's `PolynomialBatch`).
     Oracles,
     Proofs,
+    /// One batch proof per tier kind (format 2's sparse circuits).
+    Tiers,
 }
 
 impl SectionKind {
-    pub const ALL: [SectionKind; 5] = [
+    pub const ALL: [SectionKind; 6] = [
         SectionKind::Permutations,
         SectionKind::Trees,
         SectionKind::Ntt,
         SectionKind::Oracles,
         SectionKind::Proofs,
+        SectionKind::Tiers,
     ];
 }
 
@@ -78,6 +84,8 @@ pub struct Sizes {
     pub proof_assets: usize,
     /// Largest size for GPU entries; `None`: `max_log` on a hardware GPU, 16 on a software one.
     pub gpu_max_log: Option<u32>,
+    /// The tiers section's row budget (log2; 15 is what the job fills).
+    pub tier_row_log: u32,
 }
 
 /// The GPU size a software adapter stops at by default: beyond it a run takes minutes.
@@ -98,6 +106,9 @@ impl Sizes {
         }
         if s.ntt_min_log < 4 || s.ntt_min_log > s.ntt_max_log || s.ntt_max_log > 24 {
             return Err("bench needs 4 <= --ntt-min-log <= --ntt-max-log <= 24".into());
+        }
+        if !(8..=18).contains(&s.tier_row_log) {
+            return Err("bench needs 8 <= --tier-row-log <= 18".into());
         }
         Ok(())
     }
@@ -134,6 +145,7 @@ impl Plan {
                 sections
             },
             profile,
+            tier_row_log: s.tier_row_log,
         })
     }
 
@@ -169,6 +181,7 @@ pub fn run(plan: &Plan, cpu: &CpuBackend, gpus: &[GpuBackend], progress: Progres
             SectionKind::Ntt => sections.push(oracle::ntts(plan, gpus)),
             SectionKind::Oracles => sections.push(oracle::commitments(plan, cpu, gpus)),
             SectionKind::Proofs => sections.push(proofs::batch_proof(plan, cpu, gpus)),
+            SectionKind::Tiers => sections.push(tiers::tier_proofs(plan, cpu)),
         }
         spinner.finish_and_clear();
     }

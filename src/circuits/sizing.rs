@@ -80,10 +80,15 @@ impl BatchFit {
 /// The B for `num_assets`: the largest whose batch circuit has at most
 /// 2^ROW_BUDGET_LOG rows; B = 1 when even one user needs more.
 pub fn auto_batch(num_assets: usize) -> BatchFit {
+    auto_batch_within(num_assets, ROW_BUDGET_LOG)
+}
+
+/// As `auto_batch`, within 2^budget_log rows (`zkpor bench --tier-row-log`).
+pub fn auto_batch_within(num_assets: usize, budget_log: u32) -> BatchFit {
     let mut chosen = BatchFit::of(0, num_assets);
     for log in 1..=MAX_BATCH_LOG {
         let fit = BatchFit::of(log, num_assets);
-        if fit.padded_rows > 1 << ROW_BUDGET_LOG {
+        if fit.padded_rows > 1 << budget_log {
             break;
         }
         chosen = fit;
@@ -194,9 +199,9 @@ impl RowModel {
         }
     }
 
-    /// The largest log2 B this model says fits the row budget.
-    fn batch_log(&self) -> u32 {
-        let budget = ((1usize << ROW_BUDGET_LOG) - ROWS_MARGIN) as f64;
+    /// The largest log2 B this model says fits 2^budget_log rows.
+    fn batch_log(&self, budget_log: u32) -> u32 {
+        let budget = ((1usize << budget_log) - ROWS_MARGIN) as f64;
         (0..=MAX_BATCH_LOG)
             .rev()
             .find(|&b| self.fixed + self.per_user * (1u64 << b) as f64 <= budget)
@@ -207,17 +212,22 @@ impl RowModel {
 /// The exact fit for `kind`: the model's B, halved while the real circuit
 /// spills past the row budget.
 pub fn fit_tier(kind: TierKind, num_assets: usize) -> TierFit {
+    fit_tier_within(kind, num_assets, ROW_BUDGET_LOG)
+}
+
+/// As `fit_tier`, within 2^budget_log rows.
+pub fn fit_tier_within(kind: TierKind, num_assets: usize, budget_log: u32) -> TierFit {
     if kind == TierKind::Dense {
         return TierFit {
             kind,
-            fit: auto_batch(num_assets),
+            fit: auto_batch_within(num_assets, budget_log),
         };
     }
-    let mut log = RowModel::of(kind, num_assets).batch_log();
+    let mut log = RowModel::of(kind, num_assets).batch_log(budget_log);
     loop {
         let rows = tier_rows(kind, log, num_assets);
         let padded_rows = (rows + ROWS_MARGIN).next_power_of_two();
-        if padded_rows <= 1 << ROW_BUDGET_LOG || log == 0 {
+        if padded_rows <= 1 << budget_log || log == 0 {
             let fit = BatchFit {
                 batch_size: 1 << log,
                 rows,
@@ -269,7 +279,7 @@ pub fn choose_tiers(held: &HeldCounts, num_assets: usize) -> Vec<TierFit> {
         if model.per_user >= dense.per_user {
             break;
         }
-        let log = model.batch_log();
+        let log = model.batch_log(ROW_BUDGET_LOG);
         match best_at.last_mut() {
             Some(last) if last.1 == log => last.0 = k,
             _ => best_at.push((k, log)),
