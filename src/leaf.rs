@@ -96,7 +96,7 @@ pub fn leaf_digest(id_commit: &Digest, positions: &[(u32, Position)], num_assets
 /// The version-2 (sparse) leaf of one tier: the id commitment and K slots
 /// of `(asset index, equity, debt)`. Held positions come first in index
 /// order; slot k past them holds the padding position `(A + k, 0, 0)`, so
-/// indices strictly increase across all K slots (docs/FORMAT.md §4).
+/// indices strictly increase across all K slots (docs/FORMAT.md §12).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SparseLayout {
     pub num_assets: usize,
@@ -104,12 +104,13 @@ pub struct SparseLayout {
     pub capacity: usize,
 }
 
-/// Holdings that do not fit a tier.
+/// Holdings that cannot be written into a tier's leaf.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{held} held positions do not fit a tier of capacity {capacity}")]
-pub struct OverCapacity {
-    pub held: usize,
-    pub capacity: usize,
+pub enum SparseLeafError {
+    #[error("{held} held positions do not fit a tier of capacity {capacity}")]
+    OverCapacity { held: usize, capacity: usize },
+    #[error("asset index {index} is not below the tier's {assets} assets")]
+    IndexOutOfRange { index: u32, assets: usize },
 }
 
 impl SparseLayout {
@@ -129,12 +130,19 @@ impl SparseLayout {
         id_commit: &Digest,
         holdings: &Holdings,
         out: &mut [F],
-    ) -> Result<(), OverCapacity> {
+    ) -> Result<(), SparseLeafError> {
         let held = holdings.positions();
         if held.len() > self.capacity {
-            return Err(OverCapacity {
+            return Err(SparseLeafError::OverCapacity {
                 held: held.len(),
                 capacity: self.capacity,
+            });
+        }
+        // Holdings checked against another asset count could reach a padding index.
+        if let Some(&(index, _)) = held.iter().find(|(a, _)| *a as usize >= self.num_assets) {
+            return Err(SparseLeafError::IndexOutOfRange {
+                index,
+                assets: self.num_assets,
             });
         }
         out[..4].copy_from_slice(&id_commit.elements());
@@ -157,7 +165,11 @@ impl SparseLayout {
     }
 
     /// The leaf digest of one user.
-    pub fn digest(&self, id_commit: &Digest, holdings: &Holdings) -> Result<Digest, OverCapacity> {
+    pub fn digest(
+        &self,
+        id_commit: &Digest,
+        holdings: &Holdings,
+    ) -> Result<Digest, SparseLeafError> {
         let mut buf = vec![F::ZERO; self.width()];
         self.write_inputs(id_commit, holdings, &mut buf)?;
         Ok(hash_no_pad(&buf))
@@ -208,11 +220,21 @@ mod tests {
         let four = Holdings::new((0..4).map(|a| (a, pos)).collect(), 5).unwrap();
         assert_eq!(
             layout.digest(&Digest::ZERO, &four),
-            Err(OverCapacity {
+            Err(SparseLeafError::OverCapacity {
                 held: 4,
                 capacity: 3
             })
         );
+        let six = SparseLayout {
+            num_assets: 6,
+            capacity: 3,
+        };
+        let at5 = Holdings::new(vec![(5, pos)], 6).unwrap();
+        assert!(matches!(
+            layout.digest(&Digest::ZERO, &at5),
+            Err(SparseLeafError::IndexOutOfRange { index: 5, .. })
+        ));
+        assert!(six.digest(&Digest::ZERO, &at5).is_ok());
         assert_eq!(
             layout.padding_leaf(),
             layout.digest(&Digest::ZERO, &Holdings::default()).unwrap()

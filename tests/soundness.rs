@@ -456,6 +456,36 @@ fn exact_bounds_in_48_bit_rows_refuse_the_first_value_past_them() {
     }
 }
 
+#[test]
+fn a_split_that_does_not_recompose_fails() {
+    // x = lo + 2^48·hi is the only thing tying the parts to x: the carry
+    // checks of the sparse net value rest on it.
+    use zkpor::circuits::gadgets::{below, split_parts};
+    let mut b = CircuitBuilder::<F, D>::new(CircuitConfig::standard_recursion_config());
+    let x = b.add_virtual_target();
+    let (lo, hi) = split_parts(&mut b, x, 48);
+    let mut checks = vec![lo];
+    below(&mut b, hi, 15, &mut checks);
+    range_check_many(&mut b, &checks, 48, 3);
+    let data = b.build::<C>();
+    let v = (1u64 << 48) + 3;
+    let targets = [x, lo, hi];
+    data.verify(prove_values(&data, &targets, &[v, 3, 1]).unwrap())
+        .unwrap();
+    for (what, values) in [
+        ("lo = hi = 0", [v, 0, 0]),
+        ("hi dropped", [v, 3, 0]),
+        ("lo = hi = 0 for p - 5", [P - 5, 0, 0]),
+        ("largest lo, no hi", [v, (1 << 48) - 1, 0]),
+    ] {
+        must_fail(
+            what,
+            || prove_values(&data, &targets, &values),
+            |p| data.verify(p),
+        );
+    }
+}
+
 /// The value held at a target, through the partition's representatives.
 fn rep(p: &PartitionWitness<F>, t: Target) -> usize {
     p.representative_map[t.index(p.num_wires, p.degree)]
@@ -660,6 +690,10 @@ mod sparse {
         full: SparseBatchCircuit,
         no_order: SparseBatchCircuit,
         no_routing: SparseBatchCircuit,
+        no_amounts: SparseBatchCircuit,
+        /// Neither order nor routing: the control that an index statement
+        /// refused by both is refused by nothing else.
+        no_order_or_routing: SparseBatchCircuit,
     }
 
     fn tier(capacity: usize) -> &'static Tier {
@@ -681,6 +715,15 @@ mod sparse {
                     ..Checks::ALL
                 }),
                 no_routing: build(Checks {
+                    routing: false,
+                    ..Checks::ALL
+                }),
+                no_amounts: build(Checks {
+                    amounts: false,
+                    ..Checks::ALL
+                }),
+                no_order_or_routing: build(Checks {
+                    order: false,
                     routing: false,
                     ..Checks::ALL
                 }),
@@ -869,32 +912,51 @@ mod sparse {
                 holdings: Holdings::default(),
             };
             slots[2] = raw_slot(Some(&empty), layout);
-            slots[2].positions[0].equity = F::from_canonical_u64(1_000);
-            let routing = honest_routing(capacity, &slots);
             let dropped = &tier(capacity).no_routing;
-            refused_only_by(
-                "amount at a padding index",
-                capacity,
-                dropped,
-                &slots,
-                &routing,
-            );
+            for (what, debt) in [
+                ("equity at a padding index", false),
+                ("debt at a padding index", true),
+            ] {
+                let mut slots = slots.clone();
+                let p = &mut slots[2].positions[0];
+                if debt {
+                    // A debt nowhere in the totals is harmless to hide; the
+                    // routing must refuse it all the same (one leaf, one statement).
+                    p.debt = F::from_canonical_u64(1_000);
+                } else {
+                    p.equity = F::from_canonical_u64(1_000);
+                }
+                let routing = honest_routing(capacity, &slots);
+                refused_only_by(what, capacity, dropped, &slots, &routing);
+            }
         }
+    }
+
+    /// Slot 2 replaced by a user holding nothing: all K positions padding.
+    fn with_empty_user(capacity: usize) -> Vec<RawSparseSlot> {
+        let mut slots = honest_raw(capacity);
+        let empty = SparseUser {
+            id_commitment: idc(66),
+            holdings: Holdings::default(),
+        };
+        slots[2] = raw_slot(Some(&empty), tier(capacity).full.layout);
+        slots
     }
 
     #[test]
     fn an_index_at_or_past_a_plus_k_fails() {
-        // Such an index has no table row and breaks the order bound: each
-        // check refuses it alone.
+        // On a padding position (zero amounts, zero price), so that nothing
+        // but the index is wrong: such an index breaks the order bound and
+        // has no table row, each check refuses it alone, and with both
+        // dropped it proves.
         for capacity in TIERS {
             let top = (ASSETS + capacity) as u64;
             for (what, at, index) in [
                 ("index A + K", capacity - 1, top),
                 ("index p - 1", 0, P - 1),
             ] {
-                let mut slots = honest_raw(capacity);
-                slots[1].positions[at].index = F::from_canonical_u64(index);
-                slots[1].positions[at].limbs.fill(F::ZERO);
+                let mut slots = with_empty_user(capacity);
+                slots[2].positions[at].index = F::from_canonical_u64(index);
                 let routing = honest_routing(capacity, &slots);
                 let t = tier(capacity);
                 for (check, c) in [
@@ -905,7 +967,74 @@ mod sparse {
                     let what = format!("K = {capacity}: {what}, {check}");
                     must_fail(&what, || prove(c, &slots, &routing), |p| c.data.verify(p));
                 }
+                let none = &t.no_order_or_routing;
+                let p = prove(none, &slots, &routing).unwrap_or_else(|e| {
+                    panic!("K = {capacity}: {what} refused by something else: {e:#}")
+                });
+                none.data.verify(p).unwrap();
             }
+        }
+    }
+
+    #[test]
+    fn an_amount_of_p_minus_x_fails() {
+        // "−10" units of a zero-priced asset cost nothing in net value and
+        // would take 10 units off that asset's total equity.
+        for capacity in TIERS {
+            let layout = tier(capacity).full.layout;
+            let mut slots = honest_raw(capacity);
+            let holder = |i, e| SparseUser {
+                id_commitment: idc(i),
+                holdings: Holdings::new(vec![(4, pos(e, 0))], ASSETS).unwrap(),
+            };
+            slots[0] = raw_slot(Some(&holder(90, 10)), layout);
+            slots[0].positions[0].equity = F::from_canonical_u64(P - 10);
+            slots[2] = raw_slot(Some(&holder(91, 100)), layout);
+            let routing = honest_routing(capacity, &slots);
+            assert_eq!(routing.equity[4], F::from_canonical_u64(90));
+            let dropped = &tier(capacity).no_amounts;
+            refused_only_by("equity p - 10", capacity, dropped, &slots, &routing);
+        }
+    }
+
+    #[test]
+    fn a_padding_slot_with_a_balance_fails() {
+        for capacity in TIERS {
+            let mut slots = honest_raw(capacity);
+            slots[3].positions[0].equity = F::from_canonical_u64(5);
+            let routing = honest_routing(capacity, &slots);
+            let c = &tier(capacity).full;
+            let what = format!("K = {capacity}: padding slot with a balance");
+            must_fail(&what, || prove(c, &slots, &routing), |p| c.data.verify(p));
+        }
+    }
+
+    #[test]
+    fn the_challenges_are_the_hash_of_everything_the_identity_mentions() {
+        use plonky2::hash::hashing::hash_n_to_m_no_pad;
+        use plonky2::hash::poseidon::PoseidonPermutation;
+        use plonky2::iop::generator::generate_partial_witness;
+        use plonky2::iop::witness::Witness;
+        for capacity in TIERS {
+            let c = &tier(capacity).full;
+            let slots = honest_raw(capacity);
+            let routing = honest_routing(capacity, &slots);
+            let pw = c.witness_raw(&prices(), &slots, &routing).unwrap();
+            let w = generate_partial_witness(pw, &c.data.prover_only, &c.data.common).unwrap();
+            let root = &w.get_targets(&c.data.prover_only.public_inputs[..4]);
+            // FORMAT §12: root, price commitment, (E_a, D_a) per asset,
+            // multiplicities, every position's limbs in slot order.
+            let mut inputs = root.to_vec();
+            inputs.extend(prices().commitment().elements());
+            for (e, d) in routing.equity.iter().zip(&routing.debt) {
+                inputs.extend([*e, *d]);
+            }
+            inputs.extend(&routing.multiplicity);
+            for p in slots.iter().flat_map(|s| &s.positions) {
+                inputs.extend(&p.limbs);
+            }
+            let host = hash_n_to_m_no_pad::<F, PoseidonPermutation<F>>(&inputs, 6);
+            assert_eq!(w.get_targets(&c.challenges), host, "K = {capacity}");
         }
     }
 
@@ -987,6 +1116,28 @@ mod sparse {
             slots[0] = raw_slot(Some(&user(e, d - 1)), layout);
             let routing = honest_routing(capacity, &slots);
             c.data.verify(prove(c, &slots, &routing).unwrap()).unwrap();
+        }
+        // K = 1, the widest limbs (w = 14): one position owing one unit more
+        // than it holds, at price 30,000.
+        let layout = tier(1).full.layout;
+        let c = &tier(1).full;
+        for (debt, solvent) in [(max, false), (max - 1, true)] {
+            let user = SparseUser {
+                id_commitment: idc(78),
+                holdings: Holdings::new(vec![(3, pos(max - 1, debt))], ASSETS).unwrap(),
+            };
+            let mut slots = honest_raw(1);
+            slots[0] = raw_slot(Some(&user), layout);
+            let routing = honest_routing(1, &slots);
+            if solvent {
+                c.data.verify(prove(c, &slots, &routing).unwrap()).unwrap();
+            } else {
+                must_fail(
+                    "K = 1: net value -30000",
+                    || prove(c, &slots, &routing),
+                    |p| c.data.verify(p),
+                );
+            }
         }
     }
 
@@ -1173,6 +1324,23 @@ mod sparse {
         let refs = [&tops[0], &evil, &tops[2]];
         must_fail(
             "top of an unpinned circuit",
+            || root.data.prove(root.witness_tiers(&refs, &reserves)?),
+            |p| root.data.verify(p),
+        );
+
+        // A tier proven at other prices: its price commitment differs.
+        let zkpor::circuits::TierBatch::Sparse(k2) = r.set.batch(1) else {
+            panic!("tier 1 is sparse");
+        };
+        let mut other = prices();
+        other.prices[0] += 1;
+        let repriced = k2
+            .data
+            .prove(k2.witness(&other, &r.users[1]).unwrap())
+            .unwrap();
+        let refs = [&tops[0], &repriced, &tops[2]];
+        must_fail(
+            "tiers at different prices",
             || root.data.prove(root.witness_tiers(&refs, &reserves)?),
             |p| root.data.verify(p),
         );

@@ -149,8 +149,16 @@ pub fn below(b: &mut Builder, x: Target, bits: usize, checks: &mut Vec<Target>) 
 
 /// `x = lo + 2^bits·hi` with lo the low bits; the caller range-checks both.
 pub fn split_witness(b: &mut Builder, x: Target, bits: usize) -> (Target, Target) {
-    let (lo, hi) = (b.add_virtual_target(), b.add_virtual_target());
+    let (lo, hi) = split_parts(b, x, bits);
     b.add_simple_generator(LowHigh { x, bits, lo, hi });
+    (lo, hi)
+}
+
+/// The constraint of [`split_witness`] without its generator: lo and hi are
+/// whatever the witness says (the soundness tests try non-canonical ones).
+#[doc(hidden)]
+pub fn split_parts(b: &mut Builder, x: Target, bits: usize) -> (Target, Target) {
+    let (lo, hi) = (b.add_virtual_target(), b.add_virtual_target());
     let joined = b.mul_const_add(F::from_canonical_u64(1 << bits), hi, lo);
     b.connect(joined, x);
     (lo, hi)

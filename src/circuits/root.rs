@@ -61,6 +61,7 @@ impl RootCircuit {
         params: &TieredParams,
         compile: impl FnOnce(Builder) -> CircuitData<F, C, D>,
     ) -> Self {
+        assert_eq!(tops.len(), params.tiers().len(), "one top proof per tier");
         let merge = |b: &mut Builder, nodes: &[NodeTargets]| {
             let mut roots: Vec<HashOutTarget> = nodes.iter().map(|n| n.root).collect();
             let zero = b.constant_hash(Digest::ZERO.to_hash_out());

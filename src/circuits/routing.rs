@@ -1,5 +1,5 @@
 //! The logUp argument that routes each sparse position to its asset
-//! (docs/FORMAT.md §3, "Routing"). With challenges α, β, γ in the quadratic
+//! (docs/FORMAT.md §12, "Routing: soundness"). With challenges α, β, γ in the quadratic
 //! extension, derived in-circuit from everything the identity mentions,
 //!
 //!   Σ_positions (1 + β·e + β²·d) / (α + key(i, limbs))
@@ -42,6 +42,15 @@ impl Challenges {
             beta_sq,
             gamma: ext(4),
         }
+    }
+
+    /// The six base elements (α_0, α_1, β_0, β_1, γ_0, γ_1), for tests that
+    /// recompute them on the host.
+    pub fn targets(&self) -> [Target; 6] {
+        let [a0, a1] = self.alpha.0;
+        let [b0, b1] = self.beta.0;
+        let [g0, g1] = self.gamma.0;
+        [a0, a1, b0, b1, g0, g1]
     }
 
     /// `w_0 + β·w_1 + β²·w_2`; a missing side is zero.

@@ -18,8 +18,9 @@ pub enum HoldingsError {
 pub struct Holdings(Vec<(u32, Position)>);
 
 impl Holdings {
-    /// Checks order and range; zero positions are kept as given (a caller
-    /// that reads input drops them first).
+    /// Checks order and range, and drops zero positions: a user holds an
+    /// asset only where equity or debt is non-zero (docs/FORMAT.md §12), so
+    /// one balance sheet has one leaf.
     pub fn new(positions: Vec<(u32, Position)>, num_assets: usize) -> Result<Self, HoldingsError> {
         let mut previous: Option<u32> = None;
         for &(index, _) in &positions {
@@ -34,7 +35,12 @@ impl Holdings {
             }
             previous = Some(index);
         }
-        Ok(Holdings(positions))
+        Ok(Holdings(
+            positions
+                .into_iter()
+                .filter(|(_, p)| !p.is_zero())
+                .collect(),
+        ))
     }
 
     /// The non-zero positions of a dense list, in asset order.
@@ -92,6 +98,8 @@ mod tests {
                 assets: 4
             })
         );
+        let zero = Holdings::new(vec![(0, p(0)), (2, p(3))], 4).unwrap();
+        assert_eq!(zero.positions(), &[(2, p(3))]);
         let dense = [p(0), p(5), p(0), p(7)];
         let h = Holdings::from_dense(&dense);
         assert_eq!(h.positions(), &[(1, p(5)), (3, p(7))]);
