@@ -215,7 +215,9 @@ impl<'w> CircuitSet<'w> {
     }
 }
 
-/// A tier's batch circuit.
+/// A tier's batch circuit. Each is built once per set, so the size
+/// difference between the variants costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 pub enum TierBatch {
     Dense(BatchCircuit),
     Sparse(SparseBatchCircuit),
