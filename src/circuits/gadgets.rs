@@ -82,6 +82,27 @@ pub fn assert_non_negative_value(
     width: u32,
     dot: bool,
 ) {
+    carry_chain(b, net, limbs, width, dot, &mut Bounds::OwnRows);
+}
+
+/// Where the carry chain's range checks go.
+enum Bounds<'a> {
+    /// One plonky2 BaseSum row each (`split_low_high`, `range_check`).
+    OwnRows,
+    /// Queued for shared RangeGate rows through [`below`].
+    Queued(&'a mut Vec<Target>),
+}
+
+/// The chain of [`assert_non_negative_value`]: limb sums, carries, and the
+/// sign of the last one.
+fn carry_chain(
+    b: &mut Builder,
+    net: &[Target],
+    limbs: &[Vec<Target>],
+    width: u32,
+    dot: bool,
+    bounds: &mut Bounds,
+) {
     let count = limbs.first().map_or(0, Vec::len);
     let offset = F::from_canonical_u64(1 << 63);
     let carry_offset = F::from_canonical_u64(1 << (63 - width));
@@ -110,14 +131,24 @@ pub fn assert_non_negative_value(
             }
             None => l,
         };
-        if j + 1 == count {
+        let w = width as usize;
+        match (j + 1 == count, &mut *bounds) {
             // V >= 0 iff the last X >= 0; a negative one is >= p - 2^63 as a field element.
-            b.range_check(x, 63);
-        } else {
+            (true, Bounds::OwnRows) => b.range_check(x, 63),
+            (true, Bounds::Queued(checks)) => below(b, x, 63, checks),
             // X_j + 2^63 = 2^width u_j + r_j with r_j < 2^width and u_j < 2^(64 - width).
-            let shifted = b.add_const(x, offset);
-            let (_, u) = b.split_low_high(shifted, width as usize, 64);
-            carry = Some(u);
+            (false, Bounds::OwnRows) => {
+                let shifted = b.add_const(x, offset);
+                let (_, u) = b.split_low_high(shifted, w, 64);
+                carry = Some(u);
+            }
+            (false, Bounds::Queued(checks)) => {
+                let shifted = b.add_const(x, offset);
+                let (r, u) = split_witness(b, shifted, w);
+                below(b, r, w, checks);
+                below(b, u, 64 - w, checks);
+                carry = Some(u);
+            }
         }
     }
 }
@@ -174,32 +205,7 @@ pub fn assert_non_negative_value_queued(
     width: u32,
     checks: &mut Vec<Target>,
 ) {
-    let count = limbs.first().map_or(0, Vec::len);
-    let offset = F::from_canonical_u64(1 << 63);
-    let carry_offset = F::from_canonical_u64(1 << (63 - width));
-    let mut carry: Option<Target> = None;
-    for j in 0..count {
-        let mut l = b.zero();
-        for (n, limb) in net.iter().zip(limbs) {
-            l = b.mul_add(*n, limb[j], l);
-        }
-        let x = match carry {
-            Some(u) => {
-                let t = b.add(l, u);
-                b.add_const(t, -carry_offset)
-            }
-            None => l,
-        };
-        if j + 1 == count {
-            below(b, x, 63, checks);
-        } else {
-            let shifted = b.add_const(x, offset);
-            let (r, u) = split_witness(b, shifted, width as usize);
-            below(b, r, width as usize, checks);
-            below(b, u, 64 - width as usize, checks);
-            carry = Some(u);
-        }
-    }
+    carry_chain(b, net, limbs, width, false, &mut Bounds::Queued(checks));
 }
 
 /// Sums per-asset totals of one side into limbs; `bits` bounds the sum.
