@@ -788,28 +788,7 @@ mod sparse {
 
     fn raw_slot(u: Option<&SparseUser>, layout: SparseLayout) -> RawSparseSlot {
         let shape = zkpor::circuits::witness::PriceLimbs::for_assets(layout.capacity);
-        let held = u.map_or(&[][..], |u| u.holdings.positions());
-        let positions = (0..layout.capacity)
-            .map(|k| match held.get(k) {
-                Some(&(a, p)) => zkpor::circuits::sparse::RawPosition {
-                    index: F::from_canonical_u32(a),
-                    equity: p.equity.to_field(),
-                    debt: p.debt.to_field(),
-                    limbs: prices().limbs(a as usize, shape),
-                },
-                None => zkpor::circuits::sparse::RawPosition {
-                    index: F::from_canonical_u64(layout.padding_index(k)),
-                    equity: F::ZERO,
-                    debt: F::ZERO,
-                    limbs: vec![F::ZERO; shape.count],
-                },
-            })
-            .collect();
-        RawSparseSlot {
-            real: u.is_some(),
-            id_commitment: u.map_or(Digest::ZERO, |u| u.id_commitment),
-            positions,
-        }
+        RawSparseSlot::from_user(u, layout, &prices(), shape).unwrap()
     }
 
     fn prove(

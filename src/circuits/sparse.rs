@@ -244,7 +244,8 @@ pub struct RawSparseSlot {
 }
 
 impl RawSparseSlot {
-    fn from_user(
+    /// The honest raw slot of `user` (None: padding), prices split as `shape`.
+    pub fn from_user(
         user: Option<&SparseUser>,
         layout: SparseLayout,
         prices: &PriceVector,
