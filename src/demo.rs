@@ -57,6 +57,7 @@ pub fn prove_sample(
         prepare_only: false,
         proving: Proving::default(),
         circuit_cache: None,
+        tiers: None,
         reporter,
     })
 }

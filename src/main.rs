@@ -18,7 +18,7 @@ use zkpor::inclusion::{make_user_proof, root_from_summary, verify_user_proof};
 use zkpor::job::events::{LogFormat, Reporter};
 use zkpor::job::shard::ShardSpec;
 use zkpor::job::{aggregate, prove, ProveOutcome, ProveRequest, Stage};
-use zkpor::job::{BatchSize, ProverKind, Proving};
+use zkpor::job::{BatchSize, ProverKind, Proving, TierRequest};
 use zkpor::progress::Progress;
 use zkpor::verify::expected::{write_expected, RoundShape};
 use zkpor::verify::round::{default_cache_dir, verify_out};
@@ -243,6 +243,14 @@ struct ProveArgs {
     /// Child proofs per aggregation proof (a power of two, at least 2).
     #[arg(long, default_value_t = 8)]
     arity: usize,
+    /// Prove a tiered round (account format 2): each user goes into the smallest tier
+    /// that holds their positions. auto picks the tiers from the snapshot's held-asset
+    /// counts and measured row counts; or list capacities, strictly increasing, with an
+    /// optional dense tier last (for example 1,4,dense). With --batch-size auto each
+    /// tier gets its own B; a given B applies to every tier. Without --tiers the round
+    /// is format 1 (one dense tree).
+    #[arg(long, value_name = "auto|K1,K2,...[,dense]")]
+    tiers: Option<TierRequest>,
     /// Start the job over: remove OUT's job files first (a generated secret is kept).
     /// Without it, an existing job with the same inputs is resumed. --force means the same here.
     #[arg(long)]
@@ -629,6 +637,7 @@ fn run_prove(a: ProveArgs, backend: &dyn Backend, reporter: Reporter) -> Result<
         prepare_only: a.prepare,
         proving: a.proving.proving(),
         circuit_cache: a.proving.circuit_cache.clone(),
+        tiers: a.tiers,
         reporter,
     };
     let outcome = prove(&req)?;

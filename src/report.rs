@@ -12,7 +12,19 @@ use zkpor::verify::round::{VerifierSource, VerifyReport};
 pub fn print_summary(s: &Summary, out: &Path) {
     println!("committed {} users into {}", s.users, out.display());
     println!("  root        {}", s.root);
-    println!("  tree depth  {} (backend: {})", s.tree_depth, s.backend);
+    match &s.tiers {
+        None => println!("  tree depth  {} (backend: {})", s.tree_depth, s.backend),
+        Some(tiers) => {
+            let each: Vec<String> = tiers
+                .iter()
+                .map(|t| {
+                    let kind = t.capacity.map_or("dense".into(), |k| format!("K = {k}"));
+                    format!("{kind}: {} users, depth {}", t.users, t.tree_depth)
+                })
+                .collect();
+            println!("  tiers       {} (backend: {})", each.join("; "), s.backend);
+        }
+    }
     println!(
         "  {:<8} {:>24} {:>24} {:>24} {:>9}",
         "asset", "total equity", "total debt", "reserve", "coverage"
@@ -89,17 +101,27 @@ fn is_zero(s: &str) -> bool {
 
 pub fn print_proof(s: &Summary) {
     let Some(p) = &s.proof else { return };
+    let auto = if p.batch_size_auto { " (auto)" } else { "" };
+    let tree = |t: &zkpor::artifacts::TreeProofSummary| {
+        format!(
+            "batch size {}{auto} ({} users per batch proof), levels {:?}, {} batch slots",
+            t.batch_size, t.effective_batch_size, t.level_arities, t.batches
+        )
+    };
     println!(
-        "root proof: {} bytes, zero-knowledge: {}, batch size {}{} ({} users per batch proof), arity {} (levels {:?}), {} batch slots",
-        p.proof_bytes,
-        p.zero_knowledge,
-        p.batch_size,
-        if p.batch_size_auto { " (auto)" } else { "" },
-        p.effective_batch_size,
-        p.arity,
-        p.level_arities,
-        p.batches
+        "root proof: {} bytes, zero-knowledge: {}, arity {}",
+        p.proof_bytes, p.zero_knowledge, p.arity
     );
+    if let Some(t) = &p.tree {
+        println!("  {}", tree(t));
+    }
+    for (i, t) in s.tiers.iter().flatten().enumerate() {
+        let kind = t
+            .capacity
+            .map_or("dense".to_string(), |k| format!("K = {k}"));
+        let proof = t.proof.as_ref().map(&tree).unwrap_or_default();
+        println!("  tier {i} ({kind}): {} users, {proof}", t.users);
+    }
     println!("  price commitment    {}", p.price_commitment);
     println!("  reserve commitment  {}", p.reserve_commitment);
     println!("  parameter digest    {}", p.params_digest);
@@ -263,18 +285,38 @@ fn rate(r: f64) -> String {
 
 pub fn print_shard(r: &ShardReport, out: &Path) {
     let b = &r.batches;
+    let span = if r.tiers.is_empty() {
+        format!("batches {}..{}", b.start, b.end)
+    } else {
+        format!("a share of {} tiers", r.tiers.len())
+    };
     println!(
-        "shard {} done in {}: batches {}..{} ({} proved, {} aggregation proofs made, {} reused)",
+        "shard {} done in {}: {span} ({} proved, {} aggregation proofs made, {} reused)",
         r.spec,
         out.display(),
-        b.start,
-        b.end,
         r.stats.batches_proved,
         r.stats.nodes_proved,
         r.stats.loaded
     );
-    let tops: Vec<String> = r.roots.iter().map(|p| p.to_string()).collect();
-    println!("  highest proofs: {}", tops.join(", "));
+    let tops = |roots: &[zkpor::job::shape::Pos]| -> String {
+        roots
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if r.tiers.is_empty() {
+        println!("  highest proofs: {}", tops(&r.roots));
+    }
+    for t in &r.tiers {
+        println!(
+            "  tier {}: batches {}..{}, highest proofs: {}",
+            t.tier,
+            t.batches.start,
+            t.batches.end,
+            tops(&t.roots)
+        );
+    }
     println!(
         "  when every shard is done: zkpor aggregate {}",
         out.display()

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use zkpor::artifacts::summary::read_summary;
 use zkpor::circuits::CircuitSet;
-use zkpor::circuits::ProofParams;
+use zkpor::circuits::RoundParams;
 use zkpor::error::exit;
 use zkpor::verify::round::{params_of, verify_out, verify_with, ShippedProof, VerifierSource};
 
@@ -33,11 +33,14 @@ fn proven() -> &'static Path {
 }
 
 /// The root circuit's verifier data, rebuilt from the sample's parameters once.
-fn rebuilt() -> &'static (VerifierCircuitData<F, C, 2>, ProofParams) {
-    static DATA: OnceLock<(VerifierCircuitData<F, C, 2>, ProofParams)> = OnceLock::new();
+fn rebuilt() -> &'static (VerifierCircuitData<F, C, 2>, RoundParams) {
+    static DATA: OnceLock<(VerifierCircuitData<F, C, 2>, RoundParams)> = OnceLock::new();
     DATA.get_or_init(|| {
         let params = params_of(&read_summary(proven()).unwrap()).unwrap();
-        (CircuitSet::new(params).root().data.verifier_data(), params)
+        let RoundParams::Single(p) = params else {
+            panic!("the sample round is format 1")
+        };
+        (CircuitSet::new(p).root().data.verifier_data(), params)
     })
 }
 
@@ -76,7 +79,7 @@ fn prove_then_verify_the_sample() {
     let summary = read_summary(out).unwrap();
     let proof = summary.proof.as_ref().expect("proof section");
     assert!(proof.zero_knowledge);
-    assert_eq!(proof.level_arities, vec![4, 2]);
+    assert_eq!(proof.tree.as_ref().unwrap().level_arities, vec![4, 2]);
     let o = zkpor(&["verify", s(out)]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).starts_with("VALID"), "{}", stdout(&o));
@@ -312,7 +315,7 @@ fn summary_binds_every_published_file_by_size_and_sha256() {
     }
     // A summary whose proof section contradicts its own parameters is refused.
     let mut bad = summary.clone();
-    bad.proof.as_mut().unwrap().batches += 1;
+    bad.proof.as_mut().unwrap().tree.as_mut().unwrap().batches += 1;
     std::fs::write(copy.join("summary.json"), serde_json::to_vec(&bad).unwrap()).unwrap();
     let e = verify_out(&copy, None)
         .err()
@@ -326,7 +329,7 @@ fn verifier_data_rebuilds_the_published_verifier_data_without_a_proof() {
     let p = summary.proof.as_ref().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let (b, k, a, d) = (
-        p.batch_size.to_string(),
+        p.tree.as_ref().unwrap().batch_size.to_string(),
         p.arity.to_string(),
         p.num_assets.to_string(),
         summary.tree_depth.to_string(),

@@ -14,8 +14,9 @@ pub use accounts_file::{AccountsReader, AccountsWriter, StoredAccount};
 pub use read_error::ReadError;
 pub use staging::{write_atomic, StagingDir};
 pub use summary::{AssetSummary, AssetTotals, ProofFiles, ProofSummary, PublishedFile, Summary};
+pub use summary::{TierSummary, TreeProofSummary};
 pub use tree_file::{read_tree, read_tree_from, write_tree};
-pub use user_proof::{parse_user_proof, BalanceEntry, UserProofFile};
+pub use user_proof::{parse_user_proof, BalanceEntry, TierPath, UserProofFile};
 
 /// File names inside an output directory.
 pub mod names {

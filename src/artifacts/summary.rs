@@ -8,14 +8,19 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 pub const SUMMARY_FORMAT: &str = "zkpor-summary/2";
+/// A tiered round (account format 2): the root is the account root over the
+/// tier roots, and `tiers` describes each tier (docs/FORMAT.md §12).
+pub const SUMMARY_FORMAT_TIERED: &str = "zkpor-summary/3";
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub format: String,
     pub zkpor_version: String,
-    /// Account-tree root, 64 hex digits.
+    /// Account-tree root, 64 hex digits; in a tiered round the account root
+    /// over the tier roots.
     pub root: String,
     pub users: u64,
+    /// The account tree's depth; in a tiered round the top tree's, ⌈log2 T⌉.
     pub tree_depth: u32,
     /// Net values are in units of 10^-value_scale USD.
     pub value_scale: u32,
@@ -32,26 +37,50 @@ pub struct Summary {
     /// Present once `zkpor prove` has made the root proof.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proof: Option<ProofSummary>,
+    /// A tiered round's tiers, in tier order (format 3 only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tiers: Option<Vec<TierSummary>>,
+}
+
+/// One tier of a tiered round: its kind, users and subtree.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierSummary {
+    /// K, the positions a leaf of the tier holds; null for the dense tier.
+    pub capacity: Option<usize>,
+    pub users: u64,
+    /// The tier's subtree root, 64 hex digits.
+    pub root: String,
+    pub tree_depth: u32,
+    /// How the tier's batches were proven; present once the root proof is made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof: Option<TreeProofSummary>,
+}
+
+/// How one account tree's batches and levels were proven.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TreeProofSummary {
+    /// B as requested or chosen: the value in the parameter digest.
+    pub batch_size: usize,
+    /// B' = min(B, 2^tree_depth).
+    pub effective_batch_size: usize,
+    /// Batch positions in the tree, padding included.
+    pub batches: u64,
+    /// Arity of each aggregation level, bottom up.
+    pub level_arities: Vec<usize>,
 }
 
 /// What the root proof commits to and how it was made (docs/FORMAT.md §9).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProofSummary {
-    /// B as requested (or chosen by `--batch-size auto`): the value in the
-    /// parameter digest.
-    pub batch_size: usize,
-    /// Whether `--batch-size auto` chose B.
+    /// Whether `--batch-size auto` chose B (every tier's B, in a tiered round).
     pub batch_size_auto: bool,
-    /// B' = min(B, 2^tree_depth): the user slots of each batch proof.
-    pub effective_batch_size: usize,
     pub arity: usize,
     pub num_assets: usize,
     pub tree_depth: u32,
-    /// Batch positions in the tree, 2^tree_depth / B', padding included; the
-    /// all-padding ones share one proof.
-    pub batches: u64,
-    /// Arity of each aggregation level, bottom up.
-    pub level_arities: Vec<usize>,
+    /// The account tree's batches and levels; in a tiered round each tier's
+    /// are in its `tiers` entry instead, and these keys are absent.
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    pub tree: Option<TreeProofSummary>,
     pub params_digest: String,
     pub price_commitment: String,
     pub reserve_commitment: String,

@@ -12,6 +12,7 @@
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
+use plonky2::iop::witness::PartialWitness;
 use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData};
 
 use super::aggregate::AggregateCircuit;
@@ -21,7 +22,9 @@ use super::gadgets::Builder;
 use super::params::ProofParams;
 use super::root::RootCircuit;
 use super::sparse::SparseBatchCircuit;
+use super::sparse::SparseUser;
 use super::tiers::TieredParams;
+use super::witness::{PriceVector, UserSlot};
 use crate::digest::Digest;
 use crate::field::{C, D, F};
 
@@ -215,6 +218,108 @@ impl<'w> CircuitSet<'w> {
     }
 }
 
+/// One account tree's circuits as the job proves them: the batch circuit
+/// (dense or sparse), the aggregation levels above it, and the digest of the
+/// round's parameters that every checkpoint of the tree records. A v1 round
+/// has one tree ([`CircuitSet`]); a tiered round one per tier ([`TierCircuits`]).
+pub trait TreeCircuits: Sync {
+    /// The tree's batch and level parameters.
+    fn tree(&self) -> ProofParams;
+    /// The round's parameter digest (the root proof's public input).
+    fn round_digest(&self) -> Digest;
+    /// The circuit data of the proofs at `level` (0 = batches).
+    fn data(&self, level: u32) -> &CircuitData<F, C, D>;
+    /// The aggregation circuit of `level` (1-based).
+    fn level(&self, level: u32) -> &AggregateCircuit;
+    /// A batch proof's inputs: B slots in leaf order, `None` for padding.
+    fn batch_witness(
+        &self,
+        prices: &PriceVector,
+        users: &[Option<SparseUser>],
+    ) -> anyhow::Result<PartialWitness<F>>;
+
+    /// plonky2's circuit digest of `level`'s circuit.
+    fn digest(&self, level: u32) -> Digest {
+        Digest::from_hash_out(self.data(level).verifier_only.circuit_digest)
+    }
+}
+
+/// The dense batch circuit's slots for users given by their holdings.
+fn dense_slots(users: &[Option<SparseUser>], num_assets: usize) -> Vec<Option<UserSlot>> {
+    users
+        .iter()
+        .map(|u| {
+            u.as_ref().map(|u| UserSlot {
+                id_commitment: u.id_commitment,
+                positions: u.holdings.dense(num_assets),
+            })
+        })
+        .collect()
+}
+
+impl TreeCircuits for CircuitSet<'_> {
+    fn tree(&self) -> ProofParams {
+        self.params
+    }
+
+    fn round_digest(&self) -> Digest {
+        self.params.digest()
+    }
+
+    fn data(&self, level: u32) -> &CircuitData<F, C, D> {
+        CircuitSet::data(self, level)
+    }
+
+    fn level(&self, level: u32) -> &AggregateCircuit {
+        CircuitSet::level(self, level)
+    }
+
+    fn batch_witness(
+        &self,
+        prices: &PriceVector,
+        users: &[Option<SparseUser>],
+    ) -> anyhow::Result<PartialWitness<F>> {
+        self.batch()
+            .witness(prices, &dense_slots(users, self.params.num_assets))
+    }
+}
+
+/// One tier of a tiered set, as its tree's circuits.
+#[derive(Clone, Copy)]
+pub struct TierCircuits<'s, 'w> {
+    pub set: &'s TieredCircuitSet<'w>,
+    pub tier: usize,
+}
+
+impl TreeCircuits for TierCircuits<'_, '_> {
+    fn tree(&self) -> ProofParams {
+        self.set.params.tiers()[self.tier].tree
+    }
+
+    fn round_digest(&self) -> Digest {
+        self.set.params.digest()
+    }
+
+    fn data(&self, level: u32) -> &CircuitData<F, C, D> {
+        self.set.data(self.tier, level)
+    }
+
+    fn level(&self, level: u32) -> &AggregateCircuit {
+        self.set.level(self.tier, level)
+    }
+
+    fn batch_witness(
+        &self,
+        prices: &PriceVector,
+        users: &[Option<SparseUser>],
+    ) -> anyhow::Result<PartialWitness<F>> {
+        match self.set.batch(self.tier) {
+            TierBatch::Sparse(c) => c.witness(prices, users),
+            TierBatch::Dense(c) => c.witness(prices, &dense_slots(users, self.tree().num_assets)),
+        }
+    }
+}
+
 /// A tier's batch circuit. Each is built once per set, so the size
 /// difference between the variants costs nothing worth a box.
 #[allow(clippy::large_enum_variant)]
@@ -261,6 +366,11 @@ impl<'w> TieredCircuitSet<'w> {
 
     pub fn num_tiers(&self) -> usize {
         self.ladders.len()
+    }
+
+    /// `tier`'s tree, as the job proves it.
+    pub fn tier(&self, tier: usize) -> TierCircuits<'_, 'w> {
+        TierCircuits { set: self, tier }
     }
 
     pub fn batch(&self, tier: usize) -> &TierBatch {

@@ -130,6 +130,30 @@ impl TieredParams {
     }
 }
 
+/// A round's parameters: one dense account tree (account format 1), or
+/// tiers (format 2). Their digest is the root proof's public input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RoundParams {
+    Single(ProofParams),
+    Tiered(TieredParams),
+}
+
+impl RoundParams {
+    pub fn digest(&self) -> Digest {
+        match self {
+            RoundParams::Single(p) => p.digest(),
+            RoundParams::Tiered(t) => t.digest(),
+        }
+    }
+
+    pub fn num_assets(&self) -> usize {
+        match self {
+            RoundParams::Single(p) => p.num_assets,
+            RoundParams::Tiered(t) => t.num_assets(),
+        }
+    }
+}
+
 /// The account root over the tier roots: a binary tree of depth
 /// `top_depth`, empty places holding the zero digest.
 pub fn account_root(tier_roots: &[Digest]) -> Digest {
@@ -142,6 +166,24 @@ pub fn account_root(tier_roots: &[Digest]) -> Digest {
             .collect();
     }
     level[0]
+}
+
+/// The siblings of tier `tier`'s root in the top tree, from the bottom up:
+/// the path a user proof takes from the tier root to the account root.
+pub fn top_siblings(tier_roots: &[Digest], tier: usize) -> Vec<Digest> {
+    let mut level: Vec<Digest> = tier_roots.to_vec();
+    level.resize(tier_roots.len().next_power_of_two(), Digest::ZERO);
+    let mut at = tier;
+    let mut siblings = Vec::new();
+    while level.len() > 1 {
+        siblings.push(level.get(at ^ 1).copied().unwrap_or(Digest::ZERO));
+        level = level
+            .chunks(2)
+            .map(|p| crate::digest::two_to_one(p[0], p[1]))
+            .collect();
+        at /= 2;
+    }
+    siblings
 }
 
 #[cfg(test)]
@@ -181,5 +223,11 @@ mod tests {
         let left = crate::digest::two_to_one(d(1), d(2));
         let right = crate::digest::two_to_one(d(3), Digest::ZERO);
         assert_eq!(three, crate::digest::two_to_one(left, right));
+        assert_eq!(
+            top_siblings(&[d(1), d(2), d(3)], 2),
+            vec![Digest::ZERO, left]
+        );
+        assert_eq!(top_siblings(&[d(1), d(2), d(3)], 1), vec![d(1), right]);
+        assert!(top_siblings(&[d(1)], 0).is_empty());
     }
 }

@@ -23,14 +23,20 @@ const CHUNK: usize = 1 << 15;
 
 /// What ingestion produced.
 pub struct Ingested {
+    /// The v1 leaves, when asked for (`Ingest::hash`).
     pub leaves: Vec<Digest>,
     pub totals: Vec<AssetTotals>,
+    /// `held[n]`: users holding n positions.
+    pub held: Vec<u64>,
+    pub users: u64,
 }
 
 pub struct Ingest<'a> {
     pub assets: &'a AssetTable,
     pub key: &'a RoundKey,
     pub backend: &'a dyn Backend,
+    /// Whether to hash v1 leaves; format 2 hashes per tier once users are split.
+    pub hash: bool,
     pub writer: AccountsWriter,
     pub writer_path: &'a Path,
     pub problems: Problems,
@@ -41,6 +47,8 @@ struct State {
     seen: HashMap<[u64; 2], (Arc<str>, u64)>,
     leaves: Vec<Digest>,
     totals: Vec<AssetTotals>,
+    held: Vec<u64>,
+    users: u64,
 }
 
 impl Ingest<'_> {
@@ -50,6 +58,8 @@ impl Ingest<'_> {
             seen: HashMap::new(),
             leaves: Vec::new(),
             totals: vec![AssetTotals::default(); self.assets.len()],
+            held: Vec::new(),
+            users: 0,
         };
         let mut chunk = Vec::with_capacity(CHUNK);
         for item in stream {
@@ -77,6 +87,8 @@ impl Ingest<'_> {
         Ok(Ingested {
             leaves: state.leaves,
             totals: state.totals,
+            held: state.held,
+            users: state.users,
         })
     }
 
@@ -168,19 +180,27 @@ impl Ingest<'_> {
         fresh: &[bool],
         state: &mut State,
     ) -> Result<()> {
-        let width = leaf_width(self.assets.len());
         let kept: Vec<usize> = (0..chunk.len()).filter(|&i| fresh[i]).collect();
-        let mut inputs = vec![F::ZERO; kept.len() * width];
-        inputs
-            .par_chunks_mut(width)
-            .zip(&kept)
-            .for_each(|(row, &i)| {
-                write_leaf_inputs(&commits[i].1, chunk[i].account.positions(), row);
-            });
-        let digests = self.backend.hash_leaves(&inputs, width)?;
-        state.leaves.extend(digests);
+        if self.hash {
+            let width = leaf_width(self.assets.len());
+            let mut inputs = vec![F::ZERO; kept.len() * width];
+            inputs
+                .par_chunks_mut(width)
+                .zip(&kept)
+                .for_each(|(row, &i)| {
+                    write_leaf_inputs(&commits[i].1, chunk[i].account.positions(), row);
+                });
+            let digests = self.backend.hash_leaves(&inputs, width)?;
+            state.leaves.extend(digests);
+        }
         for &i in &kept {
             let account = &chunk[i].account;
+            let held = account.positions().len();
+            if state.held.len() <= held {
+                state.held.resize(held + 1, 0);
+            }
+            state.held[held] += 1;
+            state.users += 1;
             self.writer
                 .append(account, &commits[i].0)
                 .map_err(Error::io("cannot write", self.writer_path))?;
@@ -194,15 +214,12 @@ impl Ingest<'_> {
     }
 
     fn check_totals(&mut self, state: &State, file: &str) {
-        if state.leaves.len() as u64 > MAX_USERS {
-            let msg = format!(
-                "{} users is above the maximum of {MAX_USERS}",
-                state.leaves.len()
-            );
+        if state.users > MAX_USERS {
+            let msg = format!("{} users is above the maximum of {MAX_USERS}", state.users);
             self.problems
                 .push(Problem::new(file, ProblemKind::OutOfBound, msg));
         }
-        if state.leaves.is_empty() && self.problems.is_empty() {
+        if state.users == 0 && self.problems.is_empty() {
             self.problems.push(Problem::new(
                 file,
                 ProblemKind::Empty,

@@ -2,9 +2,11 @@
 //! and publish the output directory atomically.
 
 mod ingest;
+pub mod tiers;
 
 use crate::artifacts::{self, names, AccountsWriter, AssetSummary, StagingDir, Summary};
 use crate::backend::Backend;
+use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::input::{open_accounts, read_assets, read_reserves, Problems};
 use crate::leaf::{padding_leaf, RoundKey};
@@ -87,6 +89,53 @@ pub fn build_commitment(
     accounts_path: &Path,
     tree_path: &Path,
 ) -> Result<Staged> {
+    let mut v = validate(req, key, accounts_path, true)?;
+    let t = Instant::now();
+    let leaves = std::mem::take(&mut v.leaves);
+    let tree = build_tree(req.backend, leaves, padding_leaf(v.assets.len()))?;
+    v.timings.insert("build_tree".to_string(), ms(t));
+
+    let t = Instant::now();
+    artifacts::write_tree(tree_path, &tree).map_err(Error::io("cannot write", tree_path))?;
+    let head = Head {
+        root: tree.root().to_hex(),
+        users: tree.num_leaves(),
+        depth: tree.depth(),
+    };
+    let mut summary = build_summary(&head, &v, req.backend);
+    v.timings.insert("write_tree".to_string(), ms(t));
+    summary.timings_ms = std::mem::take(&mut v.timings);
+    Ok(Staged {
+        summary,
+        tree,
+        assets: v.assets,
+        reserves: v.reserves,
+        generated_secret: false,
+    })
+}
+
+/// A validated snapshot: every account checked and in the account store.
+pub struct Validated {
+    pub assets: Arc<AssetTable>,
+    /// Reserve per asset in units, when a reserves file was given.
+    pub reserves: Option<Vec<u64>>,
+    pub totals: Vec<artifacts::AssetTotals>,
+    /// `held[n]`: users holding n positions.
+    pub held: Vec<u64>,
+    pub users: u64,
+    /// The v1 leaves, when `validate` was asked to hash them.
+    pub leaves: Vec<Digest>,
+    pub timings: BTreeMap<String, u64>,
+}
+
+/// Reads assets and reserves, then validates every account into the store at
+/// `accounts_path` (synced), hashing v1 leaves when `hash` is set.
+pub fn validate(
+    req: &CommitRequest,
+    key: &RoundKey,
+    accounts_path: &Path,
+    hash: bool,
+) -> Result<Validated> {
     let mut timings = BTreeMap::new();
     let t = Instant::now();
     let assets = Arc::new(read_assets(&req.assets, req.max_problems).map_err(Error::Input)?);
@@ -103,40 +152,43 @@ pub fn build_commitment(
         assets: &assets,
         key,
         backend: req.backend,
+        hash,
         writer,
         writer_path: accounts_path,
         problems: Problems::new(req.max_problems),
         progress: req.progress.counter("leaves"),
     }
     .run(stream, &req.accounts.display().to_string())?;
-    timings.insert("read_and_hash_leaves".to_string(), ms(t));
-
-    let t = Instant::now();
-    let tree = AccountTree::build(req.backend, ingested.leaves, padding_leaf(assets.len()))
-        .map_err(|e| match e {
-            TreeBuildError::Backend(b) => Error::from(b),
-            e => Error::Usage(e.to_string()),
-        })?;
-    timings.insert("build_tree".to_string(), ms(t));
-
-    let t = Instant::now();
-    artifacts::write_tree(tree_path, &tree).map_err(Error::io("cannot write", tree_path))?;
-    let mut summary = build_summary(
-        &tree,
-        &assets,
-        &ingested.totals,
-        reserves.as_deref(),
-        req.backend,
-    );
-    timings.insert("write_tree".to_string(), ms(t));
-    summary.timings_ms = timings;
-    Ok(Staged {
-        summary,
-        tree,
+    let phase = if hash {
+        "read_and_hash_leaves"
+    } else {
+        "read_and_validate"
+    };
+    timings.insert(phase.to_string(), ms(t));
+    Ok(Validated {
         assets,
         reserves,
-        generated_secret: false,
+        totals: ingested.totals,
+        held: ingested.held,
+        users: ingested.users,
+        leaves: ingested.leaves,
+        timings,
     })
+}
+
+/// The tree over `leaves`, a backend failure keeping its own error.
+pub fn build_tree(backend: &dyn Backend, leaves: Vec<Digest>, pad: Digest) -> Result<AccountTree> {
+    AccountTree::build(backend, leaves, pad).map_err(|e| match e {
+        TreeBuildError::Backend(b) => Error::from(b),
+        e => Error::Usage(e.to_string()),
+    })
+}
+
+/// What summary.json says of the account tree itself.
+pub struct Head {
+    pub root: String,
+    pub users: u64,
+    pub depth: u32,
 }
 
 fn input_error(ps: Vec<crate::input::Problem>, limit: usize) -> Error {
@@ -152,13 +204,9 @@ fn round_key(secret: Option<&Path>, stage: &StagingDir) -> Result<(RoundKey, boo
     }
 }
 
-fn build_summary(
-    tree: &AccountTree,
-    assets: &AssetTable,
-    totals: &[artifacts::AssetTotals],
-    reserves: Option<&[u64]>,
-    backend: &dyn Backend,
-) -> Summary {
+/// The commit part of summary.json (no proof section, no timings).
+pub fn build_summary(head: &Head, v: &Validated, backend: &dyn Backend) -> Summary {
+    let (assets, totals, reserves) = (&v.assets, &v.totals, v.reserves.as_deref());
     let per_asset: Vec<AssetSummary> = assets
         .assets()
         .iter()
@@ -169,9 +217,9 @@ fn build_summary(
     Summary {
         format: artifacts::summary::SUMMARY_FORMAT.to_string(),
         zkpor_version: env!("CARGO_PKG_VERSION").to_string(),
-        root: tree.root().to_hex(),
-        users: tree.num_leaves(),
-        tree_depth: tree.depth(),
+        root: head.root.clone(),
+        users: head.users,
+        tree_depth: head.depth,
         value_scale: assets.value_scale(),
         backend: backend.name().to_string(),
         backend_detail: Some(backend.describe()),
@@ -179,6 +227,7 @@ fn build_summary(
         all_covered,
         timings_ms: BTreeMap::new(),
         proof: None,
+        tiers: None,
     }
 }
 

@@ -9,18 +9,20 @@ use super::plan::{Inspection, Inspector};
 use super::shape::{Pos, Shape};
 use super::store::{self, Expect, Found, Slot};
 use crate::circuits::witness::reserve_commitment;
-use crate::circuits::CircuitSet;
-use crate::circuits::{NodeValues, RootValues};
+use crate::circuits::{NodeValues, RootValues, TreeCircuits};
 use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::field::F;
 use serde_json::json;
 use std::time::Instant;
 
+/// The checks of one account tree's proofs (the round's only tree in format
+/// 1, one tier's in format 2); the root proof is checked by `publish`.
 pub struct Checker<'a> {
+    /// Where the tree's account store, batch index and proofs are.
     pub job: &'a JobDir,
     pub shape: &'a Shape,
-    pub circuits: &'a CircuitSet<'a>,
+    pub circuits: &'a dyn TreeCircuits,
     pub commitment: &'a Commitment,
     pub reporter: &'a Reporter,
     /// Whether B was chosen by `--batch-size auto`.
@@ -29,11 +31,11 @@ pub struct Checker<'a> {
 
 impl Checker<'_> {
     pub fn params_digest(&self) -> Digest {
-        self.circuits.params.digest()
+        self.circuits.round_digest()
     }
 
-    fn num_assets(&self) -> usize {
-        self.circuits.params.num_assets
+    pub fn num_assets(&self) -> usize {
+        self.circuits.tree().num_assets
     }
 
     /// The public inputs of the proof at `pos`: its account-tree node, user
@@ -72,7 +74,7 @@ impl Checker<'_> {
         self.commitment.tree.node(height, pos.index)
     }
 
-    /// The public inputs of the root proof.
+    /// The public inputs of the root proof of a round with only this tree.
     pub fn root(&self) -> Result<RootValues> {
         let top = self.node(self.shape.top())?;
         Ok(RootValues {
@@ -85,22 +87,14 @@ impl Checker<'_> {
         })
     }
 
-    /// Fully checks the artifact in `slot`.
+    /// Fully checks the node or padding artifact in `slot`.
     pub fn inspect(&self, slot: Slot) -> Found {
         let path = slot.path(self.job);
         if !path.exists() {
             return Found::Missing;
         }
         match slot {
-            Slot::Root => {
-                let want = match self.root() {
-                    Ok(w) => w,
-                    Err(e) => return Found::Rejected(e.to_string()),
-                };
-                let n = self.num_assets();
-                let check = move |pis: &[F]| root_matches(pis, &want, n);
-                self.inspect_with(slot, &self.circuits.root().data, &check)
-            }
+            Slot::Root => Found::Rejected("the root proof is checked by the publisher".into()),
             Slot::Node(pos) => {
                 let want = match self.node(pos) {
                     Ok(w) => w,
@@ -124,30 +118,35 @@ impl Checker<'_> {
         circuit: &plonky2::plonk::circuit_data::CircuitData<F, crate::circuits::C, 2>,
         check: &dyn Fn(&[F]) -> std::result::Result<(), String>,
     ) -> Found {
-        let t = Instant::now();
         let expect = Expect {
             slot,
             params_digest: self.params_digest(),
             circuit,
             public_inputs: check,
         };
-        let found = store::inspect(&slot.path(self.job), &expect);
-        let (action, reason) = match &found {
-            Found::Valid { .. } => ("verified", None),
-            Found::Rejected(why) => ("rejected", Some(why.clone())),
-            Found::Missing => return found,
-        };
-        let mut fields = slot_fields(slot);
-        fields["action"] = action.into();
-        fields["duration_ms"] = (t.elapsed().as_millis() as u64).into();
-        if let Some(r) = reason {
-            fields["reason"] = r.clone().into();
-            self.reporter
-                .notice("resume", &format!("{} rejected: {r}", describe(slot)));
-        }
-        self.reporter.event(slot_event(slot), "resume", fields);
-        found
+        inspect_artifact(self.job, self.reporter, &expect)
     }
+}
+
+/// Checks the artifact `expect` describes in `job`, and reports the verdict.
+pub fn inspect_artifact(job: &JobDir, reporter: &Reporter, expect: &Expect) -> Found {
+    let t = Instant::now();
+    let slot = expect.slot;
+    let found = store::inspect(&slot.path(job), expect);
+    let (action, reason) = match &found {
+        Found::Valid { .. } => ("verified", None),
+        Found::Rejected(why) => ("rejected", Some(why.clone())),
+        Found::Missing => return found,
+    };
+    let mut fields = slot_fields(slot);
+    fields["action"] = action.into();
+    fields["duration_ms"] = (t.elapsed().as_millis() as u64).into();
+    if let Some(r) = reason {
+        fields["reason"] = r.clone().into();
+        reporter.notice("resume", &format!("{} rejected: {r}", describe(slot)));
+    }
+    reporter.event(slot_event(slot), "resume", fields);
+    found
 }
 
 impl Inspector for &Checker<'_> {

@@ -62,18 +62,86 @@ struct CommitRecord {
     files: Vec<FileEntry>,
 }
 
+/// A file of the commitment, by its path in the job directory.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-struct FileEntry {
+pub(super) struct FileEntry {
     name: String,
     bytes: u64,
     sha256: String,
 }
 
+impl FileEntry {
+    /// The entry for `name`, whose content is at `tmp` for now.
+    pub(super) fn of(name: &str, tmp: &Path) -> Result<Self> {
+        let bytes = std::fs::metadata(tmp)
+            .map_err(Error::io("cannot read", tmp))?
+            .len();
+        let sha256 = sha256_file(tmp).map_err(Error::io("cannot read", tmp))?;
+        Ok(FileEntry {
+            name: name.into(),
+            bytes,
+            sha256,
+        })
+    }
+}
+
+/// Checks every file against its recorded digest.
+pub(super) fn check_files(job: &JobDir, files: &[FileEntry]) -> std::result::Result<(), String> {
+    for f in files {
+        let p = job.file(&f.name);
+        let digest = sha256_file(&p).map_err(|e| format!("{}: {e}", f.name))?;
+        if digest != f.sha256 {
+            return Err(format!(
+                "{} differs from the digest in {}",
+                f.name,
+                names::COMMIT
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// commit.json: the record and the SHA-256 of its compact serialisation.
 #[derive(Serialize, Deserialize)]
-struct Sealed {
-    record: CommitRecord,
-    sha256: String,
+pub(super) struct Sealed<R> {
+    pub record: R,
+    pub sha256: String,
+}
+
+impl<R: Serialize + serde::de::DeserializeOwned> Sealed<R> {
+    pub(super) fn new(record: R) -> Result<Self> {
+        Ok(Sealed {
+            sha256: seal(&record).map_err(Error::Usage)?,
+            record,
+        })
+    }
+
+    /// Reads commit.json; the error says why it cannot be used.
+    pub(super) fn read(job: &JobDir) -> std::result::Result<R, String> {
+        let path = job.file(names::COMMIT);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err("none yet".into()),
+            Err(e) => return Err(format!("{}: {e}", path.display())),
+        };
+        let sealed: Sealed<R> =
+            serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", names::COMMIT))?;
+        if seal(&sealed.record)? != sealed.sha256 {
+            return Err(format!("{}: checksum mismatch", names::COMMIT));
+        }
+        Ok(sealed.record)
+    }
+
+    /// Writes commit.json atomically: last, after every file it names.
+    pub(super) fn write(&self, job: &JobDir) -> Result<()> {
+        let mut json = serde_json::to_vec_pretty(self).map_err(|e| Error::Usage(e.to_string()))?;
+        json.push(b'\n');
+        let path = job.file(names::COMMIT);
+        job.replace(&path, &json)
+            .map_err(Error::io("cannot write", &path))?;
+        killpoint::written(Kind::Commit);
+        Ok(())
+    }
 }
 
 /// The inputs, when this run has them (`aggregate` does not).
@@ -125,18 +193,7 @@ pub fn ensure(
 
 /// Loads and checks the commitment; the error says why it cannot be used.
 fn load(job: &JobDir, batch_size: usize) -> std::result::Result<Commitment, String> {
-    let path = job.file(names::COMMIT);
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err("none yet".into()),
-        Err(e) => return Err(format!("{}: {e}", path.display())),
-    };
-    let sealed: Sealed =
-        serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", names::COMMIT))?;
-    let record = sealed.record;
-    if seal(&record)? != sealed.sha256 {
-        return Err(format!("{}: checksum mismatch", names::COMMIT));
-    }
+    let record: CommitRecord = Sealed::read(job)?;
     if record.format != COMMIT_FORMAT {
         return Err(format!(
             "{}: unknown format {}",
@@ -144,17 +201,7 @@ fn load(job: &JobDir, batch_size: usize) -> std::result::Result<Commitment, Stri
             record.format
         ));
     }
-    for f in &record.files {
-        let p = job.file(&f.name);
-        let digest = sha256_file(&p).map_err(|e| format!("{}: {e}", f.name))?;
-        if digest != f.sha256 {
-            return Err(format!(
-                "{} differs from the digest in {}",
-                f.name,
-                names::COMMIT
-            ));
-        }
-    }
+    check_files(job, &record.files)?;
     let tree = artifacts::read_tree(&job.file(out::TREE)).map_err(|e| format!("tree: {e}"))?;
     if tree.root().to_hex() != record.summary.root || tree.num_leaves() != record.summary.users {
         return Err("the tree does not match the recorded root".into());
@@ -210,22 +257,14 @@ fn build_into(
     batch_index::write(acc_tmp, leaf_batch, idx_tmp).map_err(Error::io("cannot write", idx_tmp))?;
     let mut summary = staged.summary;
     summary.timings_ms.insert("batch_index".into(), ms(t));
-    let mut files = Vec::new();
-    for (name, tmp) in [
+    let files = [
         (out::ACCOUNTS, acc_tmp),
         (out::TREE, tree_tmp),
         (names::BATCH_INDEX, idx_tmp),
-    ] {
-        let bytes = std::fs::metadata(tmp)
-            .map_err(Error::io("cannot read", tmp))?
-            .len();
-        let sha256 = sha256_file(tmp).map_err(Error::io("cannot read", tmp))?;
-        files.push(FileEntry {
-            name: name.into(),
-            bytes,
-            sha256,
-        });
-    }
+    ]
+    .iter()
+    .map(|(name, tmp)| FileEntry::of(name, tmp))
+    .collect::<Result<Vec<_>>>()?;
     let record = CommitRecord {
         format: COMMIT_FORMAT.into(),
         batch_size: leaf_batch,
@@ -258,16 +297,8 @@ fn build_into(
             .map_err(Error::io("cannot write", &path))?;
         killpoint::written(Kind::Commit);
     }
-    let sealed = Sealed {
-        sha256: seal(&record).map_err(Error::Usage)?,
-        record,
-    };
-    let mut json = serde_json::to_vec_pretty(&sealed).map_err(|e| Error::Usage(e.to_string()))?;
-    json.push(b'\n');
-    let path = job.file(names::COMMIT);
-    job.replace(&path, &json)
-        .map_err(Error::io("cannot write", &path))?;
-    killpoint::written(Kind::Commit);
+    let sealed = Sealed::new(record)?;
+    sealed.write(job)?;
     let record = sealed.record;
     let batches = BatchIndex::open(&job.file(names::BATCH_INDEX))
         .map_err(Error::io("cannot read", job.file(names::BATCH_INDEX)))?;
@@ -275,7 +306,7 @@ fn build_into(
 }
 
 /// SHA-256 of the record as compact JSON (keys in declaration order, no whitespace).
-fn seal(record: &CommitRecord) -> std::result::Result<String, String> {
+fn seal<R: Serialize>(record: &R) -> std::result::Result<String, String> {
     serde_json::to_vec(record)
         .map(|v| sha256_hex(&v))
         .map_err(|e| e.to_string())

@@ -20,10 +20,10 @@ use super::shape::Pos;
 use super::store::{self, Found, Slot};
 use super::work::{proving_error, ProofMaker};
 use crate::artifacts::{names as out, AccountsReader};
-use crate::circuits::witness::UserSlot;
-use crate::circuits::{NodeValues, Proof};
+use crate::circuits::{NodeValues, Proof, SparseUser};
 use crate::error::{Error, Result};
 use crate::leaf::id_commitment;
+use crate::model::Holdings;
 use indicatif::ProgressBar;
 use std::collections::{HashMap, VecDeque};
 use std::thread::{Scope, ScopedJoinHandle};
@@ -138,8 +138,7 @@ impl<'a> Executor<'a> {
                     scope,
                     pos,
                     move || {
-                        let proof =
-                            prover.batch(check.circuits.batch(), &check.commitment.prices, &slots);
+                        let proof = prover.batch(check.circuits, &check.commitment.prices, &slots);
                         proof.map_err(|e| proving_error(pos, e))
                     },
                     move |proof, took| record(check, Slot::Node(pos), proof, &want, took),
@@ -241,13 +240,9 @@ impl<'a> Executor<'a> {
             _ => {
                 let t = Instant::now();
                 let proof = if level == 0 {
-                    let slots = vec![None; self.check.circuits.params.batch_size()];
+                    let slots = vec![None; self.check.circuits.tree().batch_size()];
                     self.prover
-                        .batch(
-                            self.check.circuits.batch(),
-                            &self.check.commitment.prices,
-                            &slots,
-                        )
+                        .batch(self.check.circuits, &self.check.commitment.prices, &slots)
                         .map_err(|e| proving_error("padding batch", e))?
                 } else {
                     let child = self.padding(level - 1)?;
@@ -272,7 +267,7 @@ impl<'a> Executor<'a> {
     }
 
     /// Reads batch `pos`'s users from the account store, then padding slots.
-    fn read_batch(&mut self, pos: Pos) -> Result<Vec<Option<UserSlot>>> {
+    fn read_batch(&mut self, pos: Pos) -> Result<Vec<Option<SparseUser>>> {
         let users = self.check.shape.users_in(pos);
         let path = self.check.job.file(out::ACCOUNTS);
         let io = |e| Error::io("cannot read", &path)(e);
@@ -291,13 +286,15 @@ impl<'a> Executor<'a> {
             self.accounts = Some(r);
         }
         let reader = self.accounts.as_mut().expect("opened above");
-        let n = self.check.circuits.params.num_assets;
-        let mut slots = Vec::with_capacity(self.check.circuits.params.batch_size());
+        let tree = self.check.circuits.tree();
+        let mut slots = Vec::with_capacity(tree.batch_size());
         for rec in reader.by_ref().take((users.end - users.start) as usize) {
             let rec = rec.map_err(io)?;
-            slots.push(Some(UserSlot {
+            let holdings = Holdings::new(rec.account.positions().to_vec(), tree.num_assets)
+                .map_err(|e| io(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?;
+            slots.push(Some(SparseUser {
                 id_commitment: id_commitment(&rec.nonce, rec.account.id()),
-                positions: rec.account.dense(n),
+                holdings,
             }));
         }
         if slots.len() as u64 != users.end - users.start {
@@ -307,7 +304,7 @@ impl<'a> Executor<'a> {
             )));
         }
         self.next_user = users.end;
-        slots.resize(self.check.circuits.params.batch_size(), None);
+        slots.resize(tree.batch_size(), None);
         Ok(slots)
     }
 }
@@ -325,7 +322,7 @@ fn record(
         Slot::Padding(l) => l,
         Slot::Root => unreachable!("the root proof is finished by the publisher"),
     };
-    node_matches(&proof.public_inputs, want, check.circuits.params.num_assets)
+    node_matches(&proof.public_inputs, want, check.num_assets())
         .map_err(|e| Error::Prove(format!("{}: {e}", describe(slot))))?;
     let bytes = store::encode(
         slot,

@@ -19,6 +19,11 @@ pub struct Manifest {
     /// Backend of the run that created the job. Informational: any backend may
     /// resume it, since every backend produces the same results.
     pub backend: String,
+    /// The tiers as requested (`--tiers`: `auto`, or capacities such as
+    /// `1,4,dense`) for a tiered round (account format 2); absent for format 1.
+    /// The tiers chosen from it are recorded once, in commit.json.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tiers: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,6 +102,8 @@ impl Manifest {
         differ(&mut d, "batch size", &a.batch_size, &b.batch_size);
         differ(&mut d, "arity", &a.arity, &b.arity);
         differ(&mut d, "number of assets", &a.num_assets, &b.num_assets);
+        let tiers = |t: &Option<String>| t.clone().unwrap_or_else(|| "none (format 1)".into());
+        differ(&mut d, "tiers", &tiers(&job.tiers), &tiers(&self.tiers));
         d
     }
 
@@ -188,6 +195,7 @@ mod tests {
                 num_assets: 2,
             },
             backend: "cpu".into(),
+            tiers: None,
         }
     }
 

@@ -25,14 +25,15 @@ mod publish;
 pub mod shape;
 pub mod shard;
 pub mod store;
+pub mod tiered;
+pub mod tiering;
 pub mod work;
 
-use crate::artifacts::{names as out, staging::link_once, Summary};
+use crate::artifacts::{names as out, staging::link_once, Summary, TreeProofSummary};
 use crate::circuits::params::CIRCUIT_VERSION;
 use crate::circuits::sizing::auto_batch;
 pub use crate::circuits::sizing::BatchSize;
-use crate::circuits::CircuitSet;
-use crate::circuits::ProofParams;
+use crate::circuits::{CircuitSet, Proof, ProofParams, RoundParams};
 use crate::commit::CommitRequest;
 use crate::error::{Error, Result, Shortfall};
 use crate::input::read_assets;
@@ -46,11 +47,14 @@ use exec::{Executor, Stats};
 use layout::JobDir;
 use manifest::{FileDigest, InputDigests, JobParams, Manifest, SecretDigest, MANIFEST_FORMAT};
 use plan::{plan, Existence, Goal};
+use publish::RootJob;
 use shape::{Pos, Shape};
 use shard::ShardSpec;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+use tiered::{TierInputs, TieredCommitment, TieredRun};
+pub use tiering::TierRequest;
 use work::ProofMaker;
 pub use work::{ProverKind, Proving};
 
@@ -71,6 +75,8 @@ pub struct ProveRequest<'a> {
     /// A folder for built circuits besides `OUT/circuits/` (`--circuit-cache`),
     /// shared by the jobs of one machine or the shards of a cluster.
     pub circuit_cache: Option<PathBuf>,
+    /// Tiers for a tiered round (account format 2); `None` proves format 1.
+    pub tiers: Option<TierRequest>,
     pub reporter: Reporter,
 }
 
@@ -86,9 +92,20 @@ pub enum Stage {
 
 pub struct ShardReport {
     pub spec: ShardSpec,
+    /// The share's batches and highest proofs (format 1; empty in a tiered round).
     pub batches: Range<u64>,
     pub roots: Vec<Pos>,
+    /// A tiered round's share of each tier.
+    pub tiers: Vec<TierShare>,
     pub stats: Stats,
+}
+
+/// A shard's share of one tier.
+pub struct TierShare {
+    pub tier: usize,
+    pub batches: Range<u64>,
+    pub roots: Vec<Pos>,
+    pub unit_level: u32,
 }
 
 pub struct ProveOutcome {
@@ -121,9 +138,14 @@ pub fn prove(req: &ProveRequest) -> Result<ProveOutcome> {
     let num_assets = read_assets(&c.assets, c.max_problems)
         .map_err(Error::Input)?
         .len();
-    let batch_size = resolve_batch_size(req, num_assets);
+    let batch_size = match (&req.tiers, req.batch_size) {
+        // A tiered round fits B per tier once the snapshot is read (0: auto).
+        (Some(_), BatchSize::Given(b)) => b,
+        (Some(_), BatchSize::Auto) => 0,
+        (None, _) => resolve_batch_size(req, num_assets),
+    };
     // Reject bad B or k before touching the disk (the depth is not known yet).
-    ProofParams::new(batch_size, req.arity, 1, 0).map_err(Error::Usage)?;
+    ProofParams::new(batch_size.max(1), req.arity, 1, 0).map_err(Error::Usage)?;
     let job = JobDir::new(&c.out);
     // Only what looks like zkpor's own output is cleared; any other folder is refused below.
     let ours = [layout::names::MANIFEST, out::SUMMARY]
@@ -134,39 +156,122 @@ pub fn prove(req: &ProveRequest) -> Result<ProveOutcome> {
             .map_err(Error::io("cannot clear", &c.out))?;
     }
     let created_dir = !c.out.exists();
-    let started = start(req, (batch_size, num_assets), &job, fresh && ours);
-    let (commitment, generated) = match started {
-        Ok(s) => s,
-        Err((e, created_manifest)) => {
-            // A run that started this job and cannot commit leaves nothing behind.
-            if created_dir {
-                let _ = std::fs::remove_dir_all(&c.out);
-            } else if created_manifest {
-                let _ = job.remove_job_files();
-            }
-            return Err(e);
+    let cleared = fresh && ours;
+    let sizes = (batch_size, num_assets);
+    match &req.tiers {
+        None => {
+            let started = start(req, sizes, &job, cleared, |inputs| {
+                commitment::ensure(&job, Some(inputs), batch_size, &req.reporter)
+                    .and_then(|cm| check_coverage(&cm.summary).map(|_| cm))
+            });
+            let (commitment, generated) = begun(started, created_dir, &job)?;
+            prove_single(req, &job, batch_size, &commitment, generated)
         }
-    };
-    let generated_secret = generated.then(|| job.file(out::SECRET));
-    let done = |summary: Summary, stage: Stage| ProveOutcome {
+        Some(request) => {
+            let started = start(req, sizes, &job, cleared, |inputs| {
+                let t = TierInputs {
+                    inputs,
+                    request,
+                    batch_size: req.batch_size,
+                };
+                tiered::ensure(&job, Some(&t), &req.reporter)
+                    .and_then(|cm| check_coverage(&cm.summary).map(|_| cm))
+            });
+            let (commitment, generated) = begun(started, created_dir, &job)?;
+            prove_tiers(req, &job, &commitment, generated)
+        }
+    }
+}
+
+/// What a started job holds, or the error after removing what this run began.
+fn begun<T>(
+    started: std::result::Result<(T, bool), (Error, bool)>,
+    created_dir: bool,
+    job: &JobDir,
+) -> Result<(T, bool)> {
+    started.map_err(|(e, created_manifest)| {
+        // A run that started this job and cannot commit leaves nothing behind.
+        if created_dir {
+            let _ = std::fs::remove_dir_all(job.root());
+        } else if created_manifest {
+            let _ = job.remove_job_files();
+        }
+        e
+    })
+}
+
+fn outcome(
+    req: &ProveRequest,
+    job: &JobDir,
+    generated: bool,
+    summary: Summary,
+    stage: Stage,
+) -> ProveOutcome {
+    ProveOutcome {
         summary,
-        out: c.out.clone(),
-        generated_secret: generated_secret.clone(),
+        out: req.commit.out.clone(),
+        generated_secret: generated.then(|| job.file(out::SECRET)),
         stage,
-    };
+    }
+}
+
+/// A format 1 round once its commitment is in place.
+fn prove_single(
+    req: &ProveRequest,
+    job: &JobDir,
+    batch_size: usize,
+    commitment: &Commitment,
+    generated: bool,
+) -> Result<ProveOutcome> {
+    let done = |summary: Summary, stage: Stage| outcome(req, job, generated, summary, stage);
     if req.prepare_only {
         return Ok(done(commitment.summary.clone(), Stage::Prepared));
     }
-    let params = params_for(batch_size, req.arity, &commitment)?;
-    let prover = ProofMaker::new(c.backend, req.proving);
-    let files = CircuitFiles::new(&job, req.circuit_cache.as_deref());
+    let params = params_for(batch_size, req.arity, commitment)?;
+    let prover = ProofMaker::new(req.commit.backend, req.proving);
+    let files = CircuitFiles::new(job, req.circuit_cache.as_deref());
     let run = Run {
-        job: &job,
+        job,
         files: &files,
-        commitment: &commitment,
+        commitment,
         params,
         batch_size_auto: req.batch_size == BatchSize::Auto,
         shape: Shape::new(&params, commitment.tree.num_leaves()),
+        reporter: &req.reporter,
+        prover: &prover,
+    };
+    match req.shard {
+        Some(spec) => {
+            let report = run.shard(spec)?;
+            Ok(done(commitment.summary.clone(), Stage::Shard(report)))
+        }
+        None => {
+            let (summary, stats) = run.full(true)?;
+            Ok(done(summary, Stage::Published { stats }))
+        }
+    }
+}
+
+/// A tiered round once its commitment is in place.
+fn prove_tiers(
+    req: &ProveRequest,
+    job: &JobDir,
+    commitment: &TieredCommitment,
+    generated: bool,
+) -> Result<ProveOutcome> {
+    let done = |summary: Summary, stage: Stage| outcome(req, job, generated, summary, stage);
+    if req.prepare_only {
+        return Ok(done(commitment.summary.clone(), Stage::Prepared));
+    }
+    let prover = ProofMaker::new(req.commit.backend, req.proving);
+    let files = CircuitFiles::new(job, req.circuit_cache.as_deref());
+    let run = TieredRun {
+        job,
+        files: &files,
+        commitment,
+        params: commitment.params(req.arity)?,
+        arity: req.arity,
+        batch_size_auto: req.batch_size == BatchSize::Auto,
         reporter: &req.reporter,
         prover: &prover,
     };
@@ -198,6 +303,29 @@ pub fn aggregate(
             layout::names::MANIFEST
         ))
     })?;
+    let prover = ProofMaker::new(backend, proving);
+    let files = CircuitFiles::new(&job, circuit_cache);
+    let published = |(summary, stats): (Summary, Stats)| ProveOutcome {
+        summary,
+        out: dir.to_path_buf(),
+        generated_secret: None,
+        stage: Stage::Published { stats },
+    };
+    if manifest.tiers.is_some() {
+        let commitment = tiered::ensure(&job, None, reporter)?;
+        check_coverage(&commitment.summary)?;
+        let run = TieredRun {
+            job: &job,
+            files: &files,
+            commitment: &commitment,
+            params: commitment.params(manifest.params.arity)?,
+            arity: manifest.params.arity,
+            batch_size_auto: manifest.params.batch_size_auto,
+            reporter,
+            prover: &prover,
+        };
+        return run.full(false).map(published);
+    }
     let commitment = commitment::ensure(&job, None, manifest.params.batch_size, reporter)?;
     check_coverage(&commitment.summary)?;
     let params = params_for(
@@ -205,8 +333,6 @@ pub fn aggregate(
         manifest.params.arity,
         &commitment,
     )?;
-    let prover = ProofMaker::new(backend, proving);
-    let files = CircuitFiles::new(&job, circuit_cache);
     let run = Run {
         job: &job,
         files: &files,
@@ -217,24 +343,19 @@ pub fn aggregate(
         reporter,
         prover: &prover,
     };
-    let (summary, stats) = run.full(false)?;
-    Ok(ProveOutcome {
-        summary,
-        out: dir.to_path_buf(),
-        generated_secret: None,
-        stage: Stage::Published { stats },
-    })
+    run.full(false).map(published)
 }
 
 /// Manifest, secret and commitment. On error, also says whether this run
 /// created the manifest (so the caller can remove what it started).
 /// `cleared`: --fresh just removed zkpor's files; other files (user proofs) may stay.
-fn start(
+fn start<T>(
     req: &ProveRequest,
     (batch_size, num_assets): (usize, usize),
     job: &JobDir,
     cleared: bool,
-) -> std::result::Result<(Commitment, bool), (Error, bool)> {
+    commit: impl FnOnce(&Inputs) -> Result<T>,
+) -> std::result::Result<(T, bool), (Error, bool)> {
     let c = &req.commit;
     let mut existing = manifest::read(job).map_err(|e| (e, false))?;
     if existing.is_none() && !cleared && refuse_foreign(job).is_err() {
@@ -257,9 +378,7 @@ fn start(
         request: c,
         key: &key,
     };
-    let commitment = commitment::ensure(job, Some(&inputs), batch_size, &req.reporter)
-        .and_then(|cm| check_coverage(&cm.summary).map(|_| cm))
-        .map_err(|e| (e, created))?;
+    let commitment = commit(&inputs).map_err(|e| (e, created))?;
     Ok((commitment, generated))
 }
 
@@ -309,6 +428,7 @@ fn wanted_manifest(
             num_assets,
         },
         backend: c.backend.name().into(),
+        tiers: req.tiers.as_ref().map(|t| t.to_string()),
     })
 }
 
@@ -404,6 +524,51 @@ pub fn check_coverage(summary: &Summary) -> Result<()> {
     }))
 }
 
+/// Publishes the root proof `proof` (unless exactly it is published already)
+/// with the run's timings.
+fn finish(
+    root: &RootJob,
+    proof: &Proof,
+    stats: &Stats,
+    build: Duration,
+    root_ms: u64,
+) -> Result<(Summary, Stats)> {
+    if let Some(summary) = publish::already_published(root, proof) {
+        root.reporter
+            .notice("publish", "the job is already complete");
+        return Ok((summary, stats.clone()));
+    }
+    let timings = [
+        ("build_circuits", build.as_millis() as u64),
+        ("prove_batches", stats.batch_time.as_millis() as u64),
+        ("aggregate", stats.node_time.as_millis() as u64),
+        ("prove_tree", stats.wall.as_millis() as u64),
+        ("prove_root", root_ms),
+    ];
+    let summary = publish::publish(root, proof, &timings)?;
+    root.job.clean_temps(STALE_TEMP);
+    Ok((summary, stats.clone()))
+}
+
+/// Writes shard `spec`'s completion marker `shards/I-of-N.json`.
+fn write_marker(job: &JobDir, spec: ShardSpec, marker: &serde_json::Value) -> Result<()> {
+    let path = job.shard_marker(spec);
+    let mut bytes = serde_json::to_vec_pretty(marker).map_err(|e| Error::Usage(e.to_string()))?;
+    bytes.push(b'\n');
+    job.replace(&path, &bytes)
+        .map_err(Error::io("cannot write", &path))
+}
+
+/// One tree's batch figures as summary.json records them.
+fn tree_summary(p: &ProofParams) -> TreeProofSummary {
+    TreeProofSummary {
+        batch_size: p.requested_batch_size(),
+        effective_batch_size: p.batch_size(),
+        batches: p.num_batches(),
+        level_arities: p.level_arity_logs().iter().map(|a| 1usize << a).collect(),
+    }
+}
+
 /// One run over a job whose commitment is in place.
 struct Run<'a> {
     job: &'a JobDir,
@@ -445,10 +610,24 @@ impl Run<'_> {
         }
         let circuits = CircuitSet::stored(self.params, self.reporter, self.files);
         let check = self.checker(&circuits);
+        let round = RoundParams::Single(self.params);
+        let p = self.params;
+        let root = RootJob {
+            job: self.job,
+            reporter: self.reporter,
+            params: &round,
+            circuit: circuits.root(),
+            want: check.root()?,
+            reserves: &self.commitment.reserves,
+            base: &self.commitment.summary,
+            batch_size_auto: self.batch_size_auto,
+            arity: 1 << p.arity_log,
+            tree: Some(tree_summary(&p)),
+        };
         let mut stats = Stats::default();
         let mut root_ms = 0;
-        let root = match publish::checkpoint(&check) {
-            Some(root) => root,
+        let proof = match publish::checkpoint(&root) {
+            Some(proof) => proof,
             None => {
                 let t = Instant::now();
                 let p = plan(&self.shape, &top, prove_batches, &mut &check);
@@ -460,26 +639,12 @@ impl Run<'_> {
                 stats = s;
                 let (_, top) = proofs.pop().expect("the plan ends with the top node");
                 let t = Instant::now();
-                let root = publish::prove_root(&check, self.prover, &top)?;
+                let proof = publish::prove_root(&root, self.prover, &[&top])?;
                 root_ms = t.elapsed().as_millis() as u64;
-                root
+                proof
             }
         };
-        if let Some(summary) = publish::already_published(&check, &root) {
-            self.reporter
-                .notice("publish", "the job is already complete");
-            return Ok((summary, stats));
-        }
-        let timings = [
-            ("build_circuits", circuits.build_time().as_millis() as u64),
-            ("prove_batches", stats.batch_time.as_millis() as u64),
-            ("aggregate", stats.node_time.as_millis() as u64),
-            ("prove_tree", stats.wall.as_millis() as u64),
-            ("prove_root", root_ms),
-        ];
-        let summary = publish::publish(&check, &root, &timings)?;
-        self.job.clean_temps(STALE_TEMP);
-        Ok((summary, stats))
+        finish(&root, &proof, &stats, circuits.build_time(), root_ms)
     }
 
     /// Tells the operator what the run will do, and what it found done already.
@@ -549,6 +714,7 @@ impl Run<'_> {
             spec,
             batches: share.batches(&self.shape),
             roots: share.roots,
+            tiers: Vec::new(),
             stats,
         };
         let marker = serde_json::json!({
@@ -564,13 +730,7 @@ impl Run<'_> {
             "loaded": report.stats.loaded,
             "duration_ms": t.elapsed().as_millis() as u64,
         });
-        let path = self.job.shard_marker(spec);
-        let mut bytes =
-            serde_json::to_vec_pretty(&marker).map_err(|e| Error::Usage(e.to_string()))?;
-        bytes.push(b'\n');
-        self.job
-            .replace(&path, &bytes)
-            .map_err(Error::io("cannot write", &path))?;
+        write_marker(self.job, spec, &marker)?;
         self.reporter.event("shard_done", "shard", marker);
         Ok(report)
     }

@@ -7,8 +7,8 @@ use plonky2::iop::witness::PartialWitness;
 use plonky2::plonk::circuit_data::CircuitData;
 
 use crate::backend::{Backend, BackendError};
-use crate::circuits::witness::{PriceVector, UserSlot};
-use crate::circuits::{AggregateCircuit, BatchCircuit, RootCircuit};
+use crate::circuits::witness::PriceVector;
+use crate::circuits::{AggregateCircuit, RootCircuit, SparseUser, TreeCircuits};
 use crate::error::Error;
 use crate::field::{Proof, C, D, F};
 use crate::prover;
@@ -63,14 +63,14 @@ impl<'a> ProofMaker<'a> {
         }
     }
 
-    /// One batch proof over B slots in leaf order (`None` = padding slot).
+    /// One batch proof of `tree` over B slots in leaf order (`None` = padding slot).
     pub fn batch(
         &self,
-        circuit: &BatchCircuit,
+        tree: &dyn TreeCircuits,
         prices: &PriceVector,
-        slots: &[Option<UserSlot>],
+        slots: &[Option<SparseUser>],
     ) -> anyhow::Result<Proof> {
-        self.prove(&circuit.data, circuit.witness(prices, slots)?)
+        self.prove(tree.data(0), tree.batch_witness(prices, slots)?)
     }
 
     /// One aggregation proof over its children, in order.
@@ -78,14 +78,15 @@ impl<'a> ProofMaker<'a> {
         self.prove(&circuit.data, circuit.witness(children)?)
     }
 
-    /// The zero-knowledge root proof over the top node and the reserves (units per asset).
+    /// The zero-knowledge root proof over the top proof of each tree (one
+    /// in format 1, one per tier in format 2) and the reserves (units per asset).
     pub fn root(
         &self,
         circuit: &RootCircuit,
-        top: &Proof,
+        tops: &[&Proof],
         reserves: &[u64],
     ) -> anyhow::Result<Proof> {
-        self.prove(&circuit.data, circuit.witness(top, reserves)?)
+        self.prove(&circuit.data, circuit.witness_tiers(tops, reserves)?)
     }
 
     fn prove(

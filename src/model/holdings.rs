@@ -59,6 +59,18 @@ impl Holdings {
         &self.0
     }
 
+    /// The dense list over `num_assets` assets: the asset count the
+    /// holdings were checked against (an index past it is left out).
+    pub fn dense(&self, num_assets: usize) -> Vec<Position> {
+        let mut out = vec![Position::default(); num_assets];
+        for &(a, p) in &self.0 {
+            if let Some(slot) = out.get_mut(a as usize) {
+                *slot = p;
+            }
+        }
+        out
+    }
+
     pub fn len(&self) -> usize {
         self.0.len()
     }

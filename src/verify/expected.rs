@@ -5,7 +5,7 @@
 //! genuine round must publish (docs/FORMAT.md §9).
 
 use crate::artifacts::{names, write_atomic, PublishedFile};
-use crate::circuits::ProofParams;
+use crate::circuits::{ProofParams, RoundParams};
 use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::model::bounds::{MAX_ASSETS, MAX_USERS};
@@ -55,7 +55,7 @@ pub fn write_expected(shape: RoundShape, dir: &Path) -> Result<ExpectedVerifier>
             "verifier data needs 1 <= assets <= {MAX_ASSETS} and depth <= {MAX_DEPTH}"
         )));
     }
-    let (data, _) = rebuilt_verifier(params, None)?;
+    let (data, _) = rebuilt_verifier(&RoundParams::Single(*params), None)?;
     let [common, verifier_only] =
         verifier_bytes(&data.common, &data.verifier_only).map_err(Error::Usage)?;
     std::fs::create_dir_all(dir).map_err(Error::io("cannot create", dir))?;

@@ -3,10 +3,13 @@
 //! the rebuilt data, and check its public inputs against summary.json.
 
 use crate::artifacts::summary::read_summary;
-use crate::artifacts::summary::SUMMARY_FORMAT;
-use crate::artifacts::{names, ProofSummary, PublishedFile, Summary};
+use crate::artifacts::summary::{SUMMARY_FORMAT, SUMMARY_FORMAT_TIERED};
+use crate::artifacts::{names, ProofSummary, PublishedFile, Summary, TreeProofSummary};
+use crate::circuits::tiers::account_root;
 use crate::circuits::witness::{reserve_commitment, PriceVector};
 use crate::circuits::{CircuitSet, Proof, ProofParams, RootValues, C, D};
+use crate::circuits::{RoundParams, Tier, TierKind, TieredCircuitSet, TieredParams};
+use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::field::F;
 use crate::model::Decimal;
@@ -85,9 +88,9 @@ pub enum VerifierSource {
 
 pub fn verify_out(out: &Path, cache: Option<&Path>) -> Result<VerifyReport> {
     let summary = read_summary(out)?;
-    if summary.format != SUMMARY_FORMAT {
+    if summary.format != SUMMARY_FORMAT && summary.format != SUMMARY_FORMAT_TIERED {
         return Err(Error::Verify(format!(
-            "{}: format {} is not {SUMMARY_FORMAT}, the one this zkpor verifies",
+            "{}: format {} is neither {SUMMARY_FORMAT} nor {SUMMARY_FORMAT_TIERED}, the ones this zkpor verifies",
             out.join(names::SUMMARY).display(),
             summary.format
         )));
@@ -116,13 +119,16 @@ pub fn verify_out(out: &Path, cache: Option<&Path>) -> Result<VerifyReport> {
 /// The root circuit's verifier data for `params`: from the local cache when an
 /// earlier rebuild stored it, otherwise rebuilt (and stored when `cache` is set).
 pub fn rebuilt_verifier(
-    params: &ProofParams,
+    params: &RoundParams,
     cache: Option<&Path>,
 ) -> Result<(VerifierCircuitData<F, C, D>, VerifierSource)> {
     if let Some(v) = cache.and_then(|dir| cache::load(dir, params)) {
         return Ok((v, VerifierSource::Cache));
     }
-    let verifier = CircuitSet::new(*params).root().data.verifier_data();
+    let verifier = match params {
+        RoundParams::Single(p) => CircuitSet::new(*p).root().data.verifier_data(),
+        RoundParams::Tiered(t) => TieredCircuitSet::new(t.clone()).root().data.verifier_data(),
+    };
     if let Some(dir) = cache {
         // A cache that cannot be written only costs the next run a rebuild.
         let _ = cache::store(dir, params, &verifier);
@@ -138,43 +144,116 @@ fn proof_section(summary: &Summary) -> Result<&ProofSummary> {
 }
 
 /// The proof parameters recorded in a summary, checked against the values
-/// that follow from them (B', the batch count and the level arities).
-pub fn params_of(summary: &Summary) -> Result<ProofParams> {
+/// that follow from them (B', the batch counts and the level arities).
+pub fn params_of(summary: &Summary) -> Result<RoundParams> {
     let p = proof_section(summary)?;
-    let params = ProofParams::new(
-        p.batch_size,
-        p.arity,
-        summary.assets.len(),
-        summary.tree_depth,
-    )
-    .map_err(Error::Verify)?;
+    if p.num_assets != summary.assets.len() || p.tree_depth != summary.tree_depth {
+        return Err(Error::Verify(
+            "summary.json: proof.num_assets or proof.tree_depth disagrees with the assets and tree_depth".into(),
+        ));
+    }
+    match (&summary.tiers, &p.tree) {
+        (None, Some(tree)) if summary.format == SUMMARY_FORMAT => {
+            let params = tree_params(tree, p.arity, summary.assets.len(), summary.tree_depth, "proof")?;
+            Ok(RoundParams::Single(params))
+        }
+        (Some(tiers), None) if summary.format == SUMMARY_FORMAT_TIERED => {
+            tiered_params_of(summary, tiers, p.arity).map(RoundParams::Tiered)
+        }
+        _ => Err(Error::Verify(format!(
+            "summary.json: format {} does not fit its proof section (a tiered round lists its tiers, a format 1 round its tree)",
+            summary.format
+        ))),
+    }
+}
+
+/// One tree's parameters from its recorded batch figures, checked against them.
+fn tree_params(
+    t: &TreeProofSummary,
+    arity: usize,
+    num_assets: usize,
+    depth: u32,
+    at: &str,
+) -> Result<ProofParams> {
+    let params = ProofParams::new(t.batch_size, arity, num_assets, depth).map_err(Error::Verify)?;
     let levels: Vec<usize> = params
         .level_arity_logs()
         .iter()
         .map(|a| 1usize << a)
         .collect();
     let derived = [
-        ("num_assets", p.num_assets == summary.assets.len()),
-        ("tree_depth", p.tree_depth == summary.tree_depth),
         (
             "effective_batch_size",
-            p.effective_batch_size == params.batch_size(),
+            t.effective_batch_size == params.batch_size(),
         ),
-        ("batches", p.batches == params.num_batches()),
-        ("level_arities", p.level_arities == levels),
+        ("batches", t.batches == params.num_batches()),
+        ("level_arities", t.level_arities == levels),
     ];
     match derived.iter().find(|(_, ok)| !ok) {
         Some((what, _)) => Err(Error::Verify(format!(
-            "summary.json: proof.{what} disagrees with batch_size, arity, the asset count and tree_depth"
+            "summary.json: {at}.{what} disagrees with batch_size, arity, the asset count and tree_depth"
         ))),
         None => Ok(params),
     }
 }
 
+/// A tiered round's parameters, after checking that the tier roots and
+/// user counts add up to the summary's account root and user count.
+fn tiered_params_of(
+    summary: &Summary,
+    tiers: &[crate::artifacts::TierSummary],
+    arity: usize,
+) -> Result<TieredParams> {
+    let assets = summary.assets.len();
+    let mut list = Vec::with_capacity(tiers.len());
+    let mut roots = Vec::with_capacity(tiers.len());
+    for (i, t) in tiers.iter().enumerate() {
+        let at = format!("tiers[{i}].proof");
+        let proof = t
+            .proof
+            .as_ref()
+            .ok_or_else(|| Error::Verify(format!("summary.json: {at} is missing")))?;
+        let tree = tree_params(proof, arity, assets, t.tree_depth, &at)?;
+        if crate::tree::depth_for(t.users) != t.tree_depth || t.users == 0 {
+            return Err(Error::Verify(format!(
+                "summary.json: tiers[{i}] holds {} users in a tree of depth {}",
+                t.users, t.tree_depth
+            )));
+        }
+        let kind = match t.capacity {
+            Some(capacity) => TierKind::Sparse { capacity },
+            None => TierKind::Dense,
+        };
+        list.push(Tier { kind, tree });
+        roots.push(
+            Digest::from_hex(&t.root)
+                .map_err(|e| Error::Verify(format!("summary.json: tiers[{i}].root: {e}")))?,
+        );
+    }
+    let params =
+        TieredParams::new(list).map_err(|e| Error::Verify(format!("summary.json: tiers: {e}")))?;
+    if params.top_depth() != summary.tree_depth {
+        return Err(Error::Verify(
+            "summary.json: tree_depth is not the top depth over the tiers".into(),
+        ));
+    }
+    if account_root(&roots).to_hex() != summary.root {
+        return Err(Error::Verify(
+            "summary.json: the tier roots do not hash to the account root".into(),
+        ));
+    }
+    if tiers.iter().map(|t| t.users).sum::<u64>() != summary.users {
+        return Err(Error::Verify(
+            "summary.json: the tiers' user counts do not add up to users".into(),
+        ));
+    }
+    Ok(params)
+}
+
 /// Verifies shipped bytes against rebuilt verifier data.
 pub fn verify_with(
     data: &VerifierCircuitData<F, C, D>,
-    params: &ProofParams,
+    params: &RoundParams,
     summary: &Summary,
     shipped: &ShippedProof,
 ) -> Result<RootValues> {
@@ -205,13 +284,13 @@ pub fn verify_with(
             ))
         }
     }
-    let values = RootValues::parse(&proof.public_inputs, params.num_assets)
+    let values = RootValues::parse(&proof.public_inputs, params.num_assets())
         .map_err(|e| bad(e.to_string()))?;
     check_against_summary(&values, summary, params)?;
     Ok(values)
 }
 
-fn check_against_summary(v: &RootValues, s: &Summary, params: &ProofParams) -> Result<()> {
+fn check_against_summary(v: &RootValues, s: &Summary, params: &RoundParams) -> Result<()> {
     let mismatch = |what: &str| {
         Err(Error::Verify(format!(
             "public input {what} does not match summary.json"
@@ -278,12 +357,12 @@ fn units(text: &str, decimals: u32) -> Result<u128> {
 /// The local cache of rebuilt verifier data, keyed by zkpor version and the
 /// parameter digest (which includes the circuit-family version).
 mod cache {
-    use super::{ProofParams, VerifierCircuitData, C, D, F};
+    use super::{RoundParams, VerifierCircuitData, C, D, F};
     use plonky2::plonk::circuit_data::{CommonCircuitData, VerifierOnlyCircuitData};
     use plonky2::util::serialization::DefaultGateSerializer;
     use std::path::{Path, PathBuf};
 
-    fn paths(dir: &Path, params: &ProofParams) -> (PathBuf, PathBuf) {
+    fn paths(dir: &Path, params: &RoundParams) -> (PathBuf, PathBuf) {
         let key = format!(
             "v{}-{}",
             env!("CARGO_PKG_VERSION"),
@@ -295,7 +374,7 @@ mod cache {
         )
     }
 
-    pub fn load(dir: &Path, params: &ProofParams) -> Option<VerifierCircuitData<F, C, D>> {
+    pub fn load(dir: &Path, params: &RoundParams) -> Option<VerifierCircuitData<F, C, D>> {
         let (c, v) = paths(dir, params);
         let common =
             CommonCircuitData::from_bytes(std::fs::read(c).ok()?, &DefaultGateSerializer).ok()?;
@@ -308,7 +387,7 @@ mod cache {
 
     pub fn store(
         dir: &Path,
-        params: &ProofParams,
+        params: &RoundParams,
         data: &VerifierCircuitData<F, C, D>,
     ) -> Option<()> {
         let (c, v) = paths(dir, params);

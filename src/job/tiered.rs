@@ -1,0 +1,598 @@
+//! A tiered round (account format 2): the commitment split into tiers, each
+//! tier proven as its own account tree under `tiers/T/` (its own account
+//! store, tree, batch index and proof checkpoints, through the same planner
+//! and executor as a format 1 round), and one root proof over every tier's
+//! top proof (docs/FORMAT.md §12).
+
+use super::batch_index::{self, BatchIndex};
+use super::check::Checker;
+use super::commitment::{check_files, Commitment, FileEntry, Inputs, Sealed};
+use super::events::Reporter;
+use super::exec::{Executor, Stats};
+use super::layout::{names, JobDir};
+use super::plan::{plan, Existence, Goal};
+use super::publish::{self, RootJob};
+use super::shape::Shape;
+use super::shard::{self, ShardSpec};
+use super::tiering::{kind_name, resolve, TierRequest};
+use super::work::ProofMaker;
+use super::{finish, tree_summary, CircuitFiles};
+use super::{ShardReport, TierShare};
+use crate::artifacts::summary::SUMMARY_FORMAT_TIERED;
+use crate::artifacts::{self, names as out, Summary, TierSummary};
+use crate::circuits::params::effective_batch_size;
+use crate::circuits::sizing::{BatchSize, HeldCounts};
+use crate::circuits::tiers::account_root;
+use crate::circuits::witness::{reserve_commitment, PriceVector};
+use crate::circuits::{Proof, ProofParams, RootValues, RoundParams};
+use crate::circuits::{Tier, TierKind, TieredCircuitSet, TieredParams};
+use crate::commit::tiers::{split, TierPaths};
+use crate::commit::{build_summary, validate, Head};
+use crate::digest::Digest;
+use crate::error::{Error, Result};
+use crate::progress::ms;
+use serde::{Deserialize, Serialize};
+use std::time::Instant;
+
+pub const TIERED_COMMIT_FORMAT: &str = "zkpor-commit/2";
+
+/// One tier's commitment: its kind and B, its folder, and its tree's
+/// commitment (tree, batch index, the round's prices and reserves).
+pub struct TierCommitment {
+    pub kind: TierKind,
+    /// B as chosen: the value in the parameter digest.
+    pub batch_size: usize,
+    pub dir: JobDir,
+    pub commitment: Commitment,
+}
+
+/// A verified tiered commitment.
+pub struct TieredCommitment {
+    /// The commit part of summary.json, with its `tiers`.
+    pub summary: Summary,
+    pub tiers: Vec<TierCommitment>,
+}
+
+impl TieredCommitment {
+    /// The round's parameters for aggregation arity `arity`.
+    pub fn params(&self, arity: usize) -> Result<TieredParams> {
+        let tiers = self
+            .tiers
+            .iter()
+            .map(|t| {
+                let tree = ProofParams::new(
+                    t.batch_size,
+                    arity,
+                    self.summary.assets.len(),
+                    t.commitment.tree.depth(),
+                )
+                .map_err(Error::Usage)?;
+                Ok(Tier { kind: t.kind, tree })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        TieredParams::new(tiers).map_err(Error::Usage)
+    }
+
+    fn prices(&self) -> &PriceVector {
+        &self.tiers[0].commitment.prices
+    }
+
+    fn reserves(&self) -> &[u64] {
+        &self.tiers[0].commitment.reserves
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct TieredRecord {
+    format: String,
+    summary: Summary,
+    /// Committed integer prices, in asset order.
+    committed_prices: Vec<u64>,
+    /// Reserves in units, in asset order.
+    reserves: Vec<u64>,
+    tiers: Vec<TierRecord>,
+    files: Vec<FileEntry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct TierRecord {
+    /// K, or null for the dense tier.
+    capacity: Option<usize>,
+    batch_size: usize,
+    /// Users per batch as proven: min(B, 2^depth).
+    leaf_batch: usize,
+}
+
+fn kind_of(capacity: Option<usize>) -> TierKind {
+    match capacity {
+        Some(capacity) => TierKind::Sparse { capacity },
+        None => TierKind::Dense,
+    }
+}
+
+fn capacity_of(kind: TierKind) -> Option<usize> {
+    match kind {
+        TierKind::Sparse { capacity } => Some(capacity),
+        TierKind::Dense => None,
+    }
+}
+
+/// A tier's folder inside the job: `tiers/T/`.
+pub fn tier_dir(job: &JobDir, tier: usize) -> JobDir {
+    JobDir::new(&job.file(names::TIERS).join(tier.to_string()))
+}
+
+/// What the commitment needs to be built, when this run has the inputs.
+pub struct TierInputs<'a> {
+    pub inputs: &'a Inputs<'a>,
+    pub request: &'a TierRequest,
+    pub batch_size: BatchSize,
+}
+
+/// Loads the job's tiered commitment, or builds it from `inputs`.
+pub fn ensure(
+    job: &JobDir,
+    inputs: Option<&TierInputs>,
+    reporter: &Reporter,
+) -> Result<TieredCommitment> {
+    let t = Instant::now();
+    let commitment = match (load(job), inputs) {
+        (Ok(c), _) => {
+            reporter.event(
+                "commitment",
+                "commit",
+                serde_json::json!({"action": "verified"}),
+            );
+            c
+        }
+        (Err(why), Some(inputs)) => {
+            if job.file(names::COMMIT).exists() {
+                reporter.notice("commit", &format!("rebuilding the commitment: {why}"));
+            }
+            let c = build(job, inputs, reporter)?;
+            reporter.event(
+                "commitment",
+                "commit",
+                serde_json::json!({"action": "built"}),
+            );
+            c
+        }
+        (Err(why), None) => {
+            return Err(Error::Usage(format!(
+                "{} holds no usable commitment ({why}); run zkpor prove with the inputs first",
+                job.root().display()
+            )))
+        }
+    };
+    reporter.phase_done("commit", t.elapsed());
+    Ok(commitment)
+}
+
+fn load(job: &JobDir) -> std::result::Result<TieredCommitment, String> {
+    let record: TieredRecord = Sealed::read(job)?;
+    if record.format != TIERED_COMMIT_FORMAT {
+        return Err(format!(
+            "{}: format {} is not {TIERED_COMMIT_FORMAT}",
+            names::COMMIT,
+            record.format
+        ));
+    }
+    check_files(job, &record.files)?;
+    let listed = record.summary.tiers.clone().unwrap_or_default();
+    let assets = record.summary.assets.len();
+    if listed.len() != record.tiers.len()
+        || record.committed_prices.len() != assets
+        || record.reserves.len() != assets
+    {
+        return Err("the tiers, prices or reserves do not fit the commitment".into());
+    }
+    let prices = PriceVector {
+        value_scale: record.summary.value_scale,
+        prices: record.committed_prices.clone(),
+    };
+    let mut tiers = Vec::with_capacity(record.tiers.len());
+    for (i, (r, s)) in record.tiers.iter().zip(&listed).enumerate() {
+        let dir = tier_dir(job, i);
+        let tree = artifacts::read_tree(&dir.file(out::TREE))
+            .map_err(|e| format!("tier {i} tree: {e}"))?;
+        if tree.root().to_hex() != s.root || tree.num_leaves() != s.users {
+            return Err(format!(
+                "tier {i}: the tree does not match the recorded root"
+            ));
+        }
+        let batches = BatchIndex::open(&dir.file(names::BATCH_INDEX))
+            .map_err(|e| format!("tier {i} {}: {e}", names::BATCH_INDEX))?;
+        let leaf_batch = effective_batch_size(r.batch_size, tree.depth());
+        if r.leaf_batch != leaf_batch
+            || batches.batch_size != leaf_batch
+            || batches.num_assets != assets
+            || batches.batches != tree.num_leaves().div_ceil(leaf_batch as u64)
+            || capacity_of(kind_of(r.capacity)) != s.capacity
+        {
+            return Err(format!("tier {i}: the batch index does not fit the tree"));
+        }
+        tiers.push(TierCommitment {
+            kind: kind_of(r.capacity),
+            batch_size: r.batch_size,
+            dir,
+            commitment: Commitment {
+                summary: record.summary.clone(),
+                tree,
+                prices: prices.clone(),
+                reserves: record.reserves.clone(),
+                batches,
+            },
+        });
+    }
+    Ok(TieredCommitment {
+        summary: record.summary,
+        tiers,
+    })
+}
+
+/// Validates the snapshot (pass 1), chooses the tiers from its held
+/// counts, splits it into tier stores and trees (pass 2), and installs
+/// everything, commit.json last.
+fn build(job: &JobDir, inputs: &TierInputs, reporter: &Reporter) -> Result<TieredCommitment> {
+    let all = job
+        .temp(out::ACCOUNTS)
+        .map_err(Error::io("cannot create", job.root()))?;
+    let mut temps = vec![all.clone()];
+    let result = build_into(job, inputs, reporter, &all, &mut temps);
+    for t in &temps {
+        let _ = std::fs::remove_file(t);
+    }
+    result
+}
+
+fn build_into(
+    job: &JobDir,
+    inputs: &TierInputs,
+    reporter: &Reporter,
+    all: &std::path::Path,
+    temps: &mut Vec<std::path::PathBuf>,
+) -> Result<TieredCommitment> {
+    let req = inputs.inputs.request;
+    let mut v = validate(req, inputs.inputs.key, all, false)?;
+    let t = Instant::now();
+    let held = HeldCounts(v.held.clone());
+    let assets = v.assets.len();
+    let chosen = resolve(inputs.request, inputs.batch_size, &held, assets, reporter)?;
+    v.timings.insert("choose_tiers".into(), ms(t));
+
+    let t = Instant::now();
+    let mut paths = Vec::with_capacity(chosen.len());
+    for _ in &chosen {
+        let tmp = |name: &str| {
+            job.temp(name)
+                .map_err(Error::io("cannot create", job.root()))
+        };
+        let p = TierPaths {
+            accounts: tmp(out::ACCOUNTS)?,
+            tree: tmp(out::TREE)?,
+        };
+        temps.extend([p.accounts.clone(), p.tree.clone()]);
+        paths.push(p);
+    }
+    let kinds: Vec<TierKind> = chosen.iter().map(|(k, _)| *k).collect();
+    let bar = req.progress.bar(v.users, "tiers");
+    let trees = split(all, &kinds, req.backend, &paths, &bar)?;
+    v.timings.insert("split_and_hash_leaves".into(), ms(t));
+
+    let t = Instant::now();
+    let mut files = Vec::new();
+    let mut records = Vec::with_capacity(chosen.len());
+    let mut listed = Vec::with_capacity(chosen.len());
+    let mut installs = Vec::new();
+    for (i, ((kind, b), (p, tree))) in chosen.iter().zip(paths.iter().zip(&trees)).enumerate() {
+        let leaf_batch = effective_batch_size(*b, tree.depth());
+        let idx = job
+            .temp(names::BATCH_INDEX)
+            .map_err(Error::io("cannot create", job.root()))?;
+        temps.push(idx.clone());
+        batch_index::write(&p.accounts, leaf_batch, &idx)
+            .map_err(Error::io("cannot write", &idx))?;
+        for (name, tmp) in [
+            (out::ACCOUNTS, &p.accounts),
+            (out::TREE, &p.tree),
+            (names::BATCH_INDEX, &idx),
+        ] {
+            let rel = format!("{}/{i}/{name}", names::TIERS);
+            files.push(FileEntry::of(&rel, tmp)?);
+            installs.push((tmp.clone(), job.file(&rel)));
+        }
+        records.push(TierRecord {
+            capacity: capacity_of(*kind),
+            batch_size: *b,
+            leaf_batch,
+        });
+        listed.push(TierSummary {
+            capacity: capacity_of(*kind),
+            users: tree.num_leaves(),
+            root: tree.root().to_hex(),
+            tree_depth: tree.depth(),
+            proof: None,
+        });
+    }
+    v.timings.insert("batch_index".into(), ms(t));
+    let roots: Vec<Digest> = trees.iter().map(|t| t.root()).collect();
+    let head = Head {
+        root: account_root(&roots).to_hex(),
+        users: v.users,
+        depth: chosen.len().next_power_of_two().trailing_zeros(),
+    };
+    let mut summary = build_summary(&head, &v, req.backend);
+    summary.format = SUMMARY_FORMAT_TIERED.into();
+    summary.tiers = Some(listed);
+    summary.timings_ms = std::mem::take(&mut v.timings);
+    let record = TieredRecord {
+        format: TIERED_COMMIT_FORMAT.into(),
+        committed_prices: v.assets.assets().iter().map(|a| a.price.units()).collect(),
+        reserves: v.reserves.clone().unwrap_or_else(|| vec![0; assets]),
+        summary,
+        tiers: records,
+        files,
+    };
+    // Another shard may have installed the same commitment meanwhile: keep it.
+    if let Ok(c) = load(job) {
+        if c.summary.root == record.summary.root {
+            return Ok(c);
+        }
+    }
+    for (tmp, path) in &installs {
+        job.install(tmp, path)
+            .map_err(Error::io("cannot write", path))?;
+        super::killpoint::written(super::killpoint::Kind::Commit);
+    }
+    Sealed::new(record)?.write(job)?;
+    load(job).map_err(|why| Error::Usage(format!("the commitment just written: {why}")))
+}
+
+/// One run over a tiered job whose commitment is in place.
+pub struct TieredRun<'a> {
+    pub job: &'a JobDir,
+    pub files: &'a CircuitFiles<'a>,
+    pub commitment: &'a TieredCommitment,
+    pub params: TieredParams,
+    pub arity: usize,
+    pub batch_size_auto: bool,
+    pub reporter: &'a Reporter,
+    pub prover: &'a ProofMaker<'a>,
+}
+
+impl TieredRun<'_> {
+    fn shape(&self, tier: usize) -> Shape {
+        let t = &self.commitment.tiers[tier];
+        Shape::new(
+            &self.params.tiers()[tier].tree,
+            t.commitment.tree.num_leaves(),
+        )
+    }
+
+    /// Proves every tier up to its top, then the root, and publishes; only
+    /// `prove_batches` lets it prove batches.
+    pub fn full(&self, prove_batches: bool) -> Result<(Summary, Stats)> {
+        let shapes: Vec<Shape> = (0..self.params.tiers().len())
+            .map(|t| self.shape(t))
+            .collect();
+        // Before building any circuit, find out cheaply whether batches are missing.
+        if !prove_batches && !self.job.root_checkpoint().exists() {
+            for (tier, (shape, c)) in shapes.iter().zip(&self.commitment.tiers).enumerate() {
+                let top = [Goal {
+                    pos: shape.top(),
+                    needed: true,
+                }];
+                let p = plan(shape, &top, false, &mut Existence(&c.dir));
+                if !p.is_complete() {
+                    let report = super::missing::report(self.job, shape, &p);
+                    return Err(Error::Incomplete(format!("tier {tier}: {report}")));
+                }
+            }
+        }
+        let set = TieredCircuitSet::stored(self.params.clone(), self.reporter, self.files);
+        let views: Vec<_> = (0..shapes.len()).map(|t| set.tier(t)).collect();
+        let checkers: Vec<Checker> = self
+            .commitment
+            .tiers
+            .iter()
+            .zip(&shapes)
+            .zip(&views)
+            .map(|((t, shape), view)| Checker {
+                job: &t.dir,
+                shape,
+                circuits: view,
+                commitment: &t.commitment,
+                reporter: self.reporter,
+                batch_size_auto: self.batch_size_auto,
+            })
+            .collect();
+        let round = RoundParams::Tiered(self.params.clone());
+        let base = self.base_summary();
+        let root = RootJob {
+            job: self.job,
+            reporter: self.reporter,
+            params: &round,
+            circuit: set.root(),
+            want: self.root_values(&checkers)?,
+            reserves: self.commitment.reserves(),
+            base: &base,
+            batch_size_auto: self.batch_size_auto,
+            arity: self.arity,
+            tree: None,
+        };
+        let mut stats = Stats::default();
+        let mut root_ms = 0;
+        let proof = match publish::checkpoint(&root) {
+            Some(proof) => proof,
+            None => {
+                let mut tops = Vec::with_capacity(checkers.len());
+                for (tier, check) in checkers.iter().enumerate() {
+                    let (top, s) = self.prove_tier(tier, check, prove_batches)?;
+                    add(&mut stats, &s);
+                    tops.push(top);
+                }
+                let refs: Vec<&Proof> = tops.iter().collect();
+                let t = Instant::now();
+                let proof = publish::prove_root(&root, self.prover, &refs)?;
+                root_ms = t.elapsed().as_millis() as u64;
+                proof
+            }
+        };
+        finish(&root, &proof, &stats, set.build_time(), root_ms)
+    }
+
+    /// One tier's top proof: planned, checked and proven like a format 1 tree.
+    fn prove_tier(
+        &self,
+        tier: usize,
+        check: &Checker,
+        prove_batches: bool,
+    ) -> Result<(Proof, Stats)> {
+        let t = Instant::now();
+        let goal = [Goal {
+            pos: check.shape.top(),
+            needed: true,
+        }];
+        let p = plan(check.shape, &goal, prove_batches, &mut &*check);
+        self.reporter.event(
+            "plan",
+            "plan",
+            serde_json::json!({
+                "tier": tier,
+                "batches_to_prove": p.batches_to_prove(),
+                "nodes_to_prove": p.nodes_to_prove(),
+                "verified": p.valid,
+                "rejected": p.rejected.len(),
+                "duration_ms": t.elapsed().as_millis() as u64,
+            }),
+        );
+        if !p.is_complete() {
+            // Shard markers are in the job's `shards/`, not the tier's folder.
+            let report = super::missing::report(self.job, check.shape, &p);
+            return Err(Error::Incomplete(format!("tier {tier}: {report}")));
+        }
+        let (mut proofs, stats) = Executor::new(check, self.prover, &p).run(&p)?;
+        let (_, top) = proofs
+            .pop()
+            .ok_or_else(|| Error::Prove(format!("tier {tier}: the plan made no top proof")))?;
+        Ok((top, stats))
+    }
+
+    /// The root proof's public inputs: the account root over the tier
+    /// roots, and the tiers' merged counts and totals.
+    fn root_values(&self, checkers: &[Checker]) -> Result<RootValues> {
+        let assets = self.params.num_assets();
+        let mut totals = vec![(0u64, 0u64); assets];
+        for c in checkers {
+            let top = c.node(c.shape.top())?;
+            for (sum, (e, d)) in totals.iter_mut().zip(top.totals) {
+                sum.0 += e;
+                sum.1 += d;
+            }
+        }
+        let roots: Vec<Digest> = self
+            .commitment
+            .tiers
+            .iter()
+            .map(|t| t.commitment.tree.root())
+            .collect();
+        Ok(RootValues {
+            account_root: account_root(&roots),
+            users: self.commitment.summary.users,
+            totals,
+            price_commitment: self.commitment.prices().commitment(),
+            reserve_commitment: reserve_commitment(self.commitment.reserves()),
+            params_digest: self.params.digest(),
+        })
+    }
+
+    /// The commitment's summary with each tier's batch figures.
+    fn base_summary(&self) -> Summary {
+        let mut s = self.commitment.summary.clone();
+        for (listed, tier) in s.tiers.iter_mut().flatten().zip(self.params.tiers()) {
+            listed.proof = Some(tree_summary(&tier.tree));
+        }
+        s
+    }
+}
+
+impl TieredRun<'_> {
+    /// Proves shard `spec`'s share of every tier (1/N of each), and records
+    /// that it finished; `zkpor aggregate` proves the rest.
+    pub fn shard(&self, spec: ShardSpec) -> Result<ShardReport> {
+        let t = Instant::now();
+        let set = TieredCircuitSet::stored(self.params.clone(), self.reporter, self.files);
+        let mut stats = Stats::default();
+        let mut shares = Vec::new();
+        for (tier, c) in self.commitment.tiers.iter().enumerate() {
+            let shape = self.shape(tier);
+            let view = set.tier(tier);
+            let check = Checker {
+                job: &c.dir,
+                shape: &shape,
+                circuits: &view,
+                commitment: &c.commitment,
+                reporter: self.reporter,
+                batch_size_auto: self.batch_size_auto,
+            };
+            let share = shard::share(&shape, spec);
+            let goals: Vec<Goal> = share
+                .roots
+                .iter()
+                .map(|&pos| Goal { pos, needed: false })
+                .collect();
+            let p = plan(&shape, &goals, true, &mut &check);
+            let (_, s) = Executor::new(&check, self.prover, &p).run(&p)?;
+            add(&mut stats, &s);
+            shares.push(TierShare {
+                tier,
+                batches: share.batches(&shape),
+                roots: share.roots,
+                unit_level: share.unit_level,
+            });
+        }
+        let marker = serde_json::json!({
+            "format": "zkpor-shard/1",
+            "shard": spec.to_string(),
+            "zkpor_version": env!("CARGO_PKG_VERSION"),
+            "backend": self.reporter.backend(),
+            "tiers": shares.iter().map(|s| serde_json::json!({
+                "tier": s.tier,
+                "unit_level": s.unit_level,
+                "batches": [s.batches.start, s.batches.end],
+                "roots": super::missing::positions(&s.roots),
+            })).collect::<Vec<_>>(),
+            "batches_proved": stats.batches_proved,
+            "nodes_proved": stats.nodes_proved,
+            "loaded": stats.loaded,
+            "duration_ms": t.elapsed().as_millis() as u64,
+        });
+        super::write_marker(self.job, spec, &marker)?;
+        self.reporter.event("shard_done", "shard", marker);
+        Ok(ShardReport {
+            spec,
+            batches: 0..0,
+            roots: Vec::new(),
+            tiers: shares,
+            stats,
+        })
+    }
+}
+
+fn add(total: &mut Stats, s: &Stats) {
+    total.batches_proved += s.batches_proved;
+    total.nodes_proved += s.nodes_proved;
+    total.loaded += s.loaded;
+    total.batch_time += s.batch_time;
+    total.node_time += s.node_time;
+    total.wall += s.wall;
+}
+
+/// The tiers of a tiered commitment, for messages: `1 (B = 4096), dense (B = 1024)`.
+pub fn describe(c: &TieredCommitment) -> String {
+    c.tiers
+        .iter()
+        .map(|t| format!("{} (B = {})", kind_name(&t.kind), t.batch_size))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
