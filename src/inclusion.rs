@@ -354,26 +354,23 @@ pub fn verify_user_proof(p: &UserProofFile, expected_root: Option<Digest>) -> Re
             "the balances and nonce do not hash to the leaf in the proof".to_string(),
         ));
     }
-    let siblings = p
-        .siblings
-        .iter()
-        .map(|s| hex_digest("sibling", s))
-        .collect::<Result<Vec<_>>>()?;
-    let path = MerklePath {
-        leaf_index: p.leaf_index,
-        siblings,
-    };
-    let computed = path.root_from(leaf).ok_or_else(|| {
-        bad(format!(
-            "leaf index {} is outside a tree of depth {}",
-            p.leaf_index,
-            path.siblings.len()
-        ))
-    })?;
+    let computed = follow(p.leaf_index, &p.siblings, leaf, "leaf")?;
+    verdict(p, computed, expected_root, "the path")
+}
+
+/// The verdict once the path reached `computed`: it must be the file's root
+/// and, when given, the published one. `path` names the path in messages.
+fn verdict(
+    p: &UserProofFile,
+    computed: Digest,
+    expected_root: Option<Digest>,
+    path: &str,
+) -> Result<UserVerdict> {
+    let bad = |m: String| Error::Verify(m);
     let claimed = hex_digest("root", &p.root)?;
     if computed != claimed {
         return Err(bad(format!(
-            "the path leads to root {computed}, not to the proof's root {claimed}"
+            "{path} leads to root {computed}, not to the proof's root {claimed}"
         )));
     }
     if let Some(expected) = expected_root.filter(|e| *e != computed) {
@@ -416,23 +413,7 @@ fn verify_tiered(p: &UserProofFile, expected_root: Option<Digest>) -> Result<Use
         )));
     }
     let computed = follow(tier.index, &tier.siblings, tier_root, "tier")?;
-    let claimed = hex_digest("root", &p.root)?;
-    if computed != claimed {
-        return Err(bad(format!(
-            "the tier path leads to root {computed}, not to the proof's root {claimed}"
-        )));
-    }
-    if let Some(expected) = expected_root.filter(|e| *e != computed) {
-        return Err(bad(format!(
-            "the path leads to root {computed}, not to the published root {expected}"
-        )));
-    }
-    Ok(UserVerdict {
-        user_id: p.user_id.clone(),
-        leaf_index: p.leaf_index,
-        root: computed,
-        root_trusted: expected_root.is_some(),
-    })
+    verdict(p, computed, expected_root, "the tier path")
 }
 
 /// The root `siblings` lead to from `node` at `index`.

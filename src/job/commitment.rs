@@ -157,27 +157,31 @@ pub fn ensure(
     batch_size: usize,
     reporter: &Reporter,
 ) -> Result<Commitment> {
+    let build = inputs.map(|i| move || build(job, i, batch_size));
+    reuse_or_build(job, reporter, load(job, batch_size), build)
+}
+
+/// The commitment `found` on disk when it checks out, else the one `build`
+/// makes (a run without inputs cannot build, and says why it stops).
+pub(super) fn reuse_or_build<T>(
+    job: &JobDir,
+    reporter: &Reporter,
+    found: std::result::Result<T, String>,
+    build: Option<impl FnOnce() -> Result<T>>,
+) -> Result<T> {
     let t = Instant::now();
-    let found = load(job, batch_size);
-    let commitment = match (found, inputs) {
+    let action = |a: &str| reporter.event("commitment", "commit", serde_json::json!({"action": a}));
+    let commitment = match (found, build) {
         (Ok(c), _) => {
-            reporter.event(
-                "commitment",
-                "commit",
-                serde_json::json!({"action": "verified"}),
-            );
+            action("verified");
             c
         }
-        (Err(why), Some(inputs)) => {
+        (Err(why), Some(build)) => {
             if job.file(names::COMMIT).exists() {
                 reporter.notice("commit", &format!("rebuilding the commitment: {why}"));
             }
-            let c = build(job, inputs, batch_size)?;
-            reporter.event(
-                "commitment",
-                "commit",
-                serde_json::json!({"action": "built"}),
-            );
+            let c = build()?;
+            action("built");
             c
         }
         (Err(why), None) => {

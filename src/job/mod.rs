@@ -240,15 +240,45 @@ fn prove_single(
         reporter: &req.reporter,
         prover: &prover,
     };
+    drive(req, &run, &commitment.summary).map(|(summary, stage)| done(summary, stage))
+}
+
+/// What a run over a committed job can do: prove one shard's share, or
+/// everything up to the published root.
+trait JobRun {
+    fn shard(&self, spec: ShardSpec) -> Result<ShardReport>;
+    fn full(&self, prove_batches: bool) -> Result<(Summary, Stats)>;
+}
+
+/// Runs the request's shard, or the whole job; `committed` is the summary a
+/// shard reports.
+fn drive(req: &ProveRequest, run: &dyn JobRun, committed: &Summary) -> Result<(Summary, Stage)> {
     match req.shard {
-        Some(spec) => {
-            let report = run.shard(spec)?;
-            Ok(done(commitment.summary.clone(), Stage::Shard(report)))
-        }
+        Some(spec) => Ok((committed.clone(), Stage::Shard(run.shard(spec)?))),
         None => {
             let (summary, stats) = run.full(true)?;
-            Ok(done(summary, Stage::Published { stats }))
+            Ok((summary, Stage::Published { stats }))
         }
+    }
+}
+
+impl JobRun for Run<'_> {
+    fn shard(&self, spec: ShardSpec) -> Result<ShardReport> {
+        Run::shard(self, spec)
+    }
+
+    fn full(&self, prove_batches: bool) -> Result<(Summary, Stats)> {
+        Run::full(self, prove_batches)
+    }
+}
+
+impl JobRun for TieredRun<'_> {
+    fn shard(&self, spec: ShardSpec) -> Result<ShardReport> {
+        TieredRun::shard(self, spec)
+    }
+
+    fn full(&self, prove_batches: bool) -> Result<(Summary, Stats)> {
+        TieredRun::full(self, prove_batches)
     }
 }
 
@@ -275,16 +305,7 @@ fn prove_tiers(
         reporter: &req.reporter,
         prover: &prover,
     };
-    match req.shard {
-        Some(spec) => {
-            let report = run.shard(spec)?;
-            Ok(done(commitment.summary.clone(), Stage::Shard(report)))
-        }
-        None => {
-            let (summary, stats) = run.full(true)?;
-            Ok(done(summary, Stage::Published { stats }))
-        }
-    }
+    drive(req, &run, &commitment.summary).map(|(summary, stage)| done(summary, stage))
 }
 
 /// `zkpor aggregate OUT`: finishes a sharded job, or says what is missing.

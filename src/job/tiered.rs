@@ -6,7 +6,7 @@
 
 use super::batch_index::{self, BatchIndex};
 use super::check::Checker;
-use super::commitment::{check_files, Commitment, FileEntry, Inputs, Sealed};
+use super::commitment::{check_files, reuse_or_build, Commitment, FileEntry, Inputs, Sealed};
 use super::events::Reporter;
 use super::exec::{Executor, Stats};
 use super::layout::{names, JobDir};
@@ -135,37 +135,8 @@ pub fn ensure(
     inputs: Option<&TierInputs>,
     reporter: &Reporter,
 ) -> Result<TieredCommitment> {
-    let t = Instant::now();
-    let commitment = match (load(job), inputs) {
-        (Ok(c), _) => {
-            reporter.event(
-                "commitment",
-                "commit",
-                serde_json::json!({"action": "verified"}),
-            );
-            c
-        }
-        (Err(why), Some(inputs)) => {
-            if job.file(names::COMMIT).exists() {
-                reporter.notice("commit", &format!("rebuilding the commitment: {why}"));
-            }
-            let c = build(job, inputs, reporter)?;
-            reporter.event(
-                "commitment",
-                "commit",
-                serde_json::json!({"action": "built"}),
-            );
-            c
-        }
-        (Err(why), None) => {
-            return Err(Error::Usage(format!(
-                "{} holds no usable commitment ({why}); run zkpor prove with the inputs first",
-                job.root().display()
-            )))
-        }
-    };
-    reporter.phase_done("commit", t.elapsed());
-    Ok(commitment)
+    let build = inputs.map(|i| move || build(job, i, reporter));
+    reuse_or_build(job, reporter, load(job), build)
 }
 
 fn load(job: &JobDir) -> std::result::Result<TieredCommitment, String> {
