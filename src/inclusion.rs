@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 /// The folder of tier `t` of a tiered round (the job's `tiers/T/`).
 fn tier_folder(out: &Path, t: usize) -> PathBuf {
-    out.join("tiers").join(t.to_string())
+    out.join(names::TIERS).join(t.to_string())
 }
 
 /// Builds `user`'s proof from a commit or job output directory.

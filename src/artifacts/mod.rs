@@ -27,4 +27,7 @@ pub mod names {
     pub const ROOT_PROOF: &str = "root_proof.bin";
     pub const COMMON_DATA: &str = "root_common_data.bin";
     pub const VERIFIER_ONLY: &str = "root_verifier_only.bin";
+    /// A tiered round's tiers, one folder each (`tiers/0/`, ...), each
+    /// holding the tier's `accounts.bin` and `tree.bin`.
+    pub const TIERS: &str = "tiers";
 }

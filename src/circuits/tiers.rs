@@ -40,6 +40,27 @@ impl TierKind {
         }
     }
 
+    /// The kind a file records as its capacity: K, or none for dense.
+    pub fn from_capacity(capacity: Option<usize>) -> Self {
+        match capacity {
+            Some(capacity) => TierKind::Sparse { capacity },
+            None => TierKind::Dense,
+        }
+    }
+
+    /// K, or none for the dense tier.
+    pub fn capacity(&self) -> Option<usize> {
+        match self {
+            TierKind::Sparse { capacity } => Some(*capacity),
+            TierKind::Dense => None,
+        }
+    }
+
+    /// The order tiers come in: by capacity, dense last.
+    pub fn rank(&self) -> usize {
+        self.capacity().unwrap_or(usize::MAX)
+    }
+
     pub fn sparse_layout(&self, num_assets: usize) -> Option<SparseLayout> {
         match *self {
             TierKind::Sparse { capacity } => Some(SparseLayout {
@@ -79,16 +100,12 @@ impl TieredParams {
             if t.tree.num_assets != assets || t.tree.arity_log != arity {
                 return Err("tiers must share the asset count and the arity".into());
             }
-            let rank = |k: &TierKind| match k {
-                TierKind::Sparse { capacity } => *capacity,
-                TierKind::Dense => usize::MAX,
-            };
             if let TierKind::Sparse { capacity } = t.kind {
                 if capacity == 0 || capacity > assets {
                     return Err(format!("capacity {capacity} must be in 1..={assets}"));
                 }
             }
-            if i > 0 && rank(&tiers[i - 1].kind) >= rank(&t.kind) {
+            if i > 0 && tiers[i - 1].kind.rank() >= t.kind.rank() {
                 return Err("tier capacities must strictly increase, dense last".into());
             }
         }

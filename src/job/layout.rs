@@ -22,8 +22,6 @@ pub mod names {
     pub const ROOT_CHECKPOINT: &str = "root.proof";
     /// Built circuits (`circuit_files`), kept across `--fresh`.
     pub const CIRCUITS: &str = "circuits";
-    /// A tiered round's tiers, one folder each (`tiers/0/`, ...).
-    pub const TIERS: &str = "tiers";
 }
 
 /// Entries that may exist before a job's manifest does: a racing shard's
@@ -33,7 +31,7 @@ const PRE_MANIFEST: [&str; 4] = [names::TMP, out::SECRET, names::MANIFEST, names
 /// Everything a job writes, removed by `--fresh` (the generated secret is kept).
 const JOB_FILES: [&str; 12] = [
     names::MANIFEST,
-    names::TIERS,
+    out::TIERS,
     names::COMMIT,
     names::BATCH_INDEX,
     names::PROOFS,

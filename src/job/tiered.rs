@@ -103,23 +103,9 @@ struct TierRecord {
     leaf_batch: usize,
 }
 
-fn kind_of(capacity: Option<usize>) -> TierKind {
-    match capacity {
-        Some(capacity) => TierKind::Sparse { capacity },
-        None => TierKind::Dense,
-    }
-}
-
-fn capacity_of(kind: TierKind) -> Option<usize> {
-    match kind {
-        TierKind::Sparse { capacity } => Some(capacity),
-        TierKind::Dense => None,
-    }
-}
-
 /// A tier's folder inside the job: `tiers/T/`.
 pub fn tier_dir(job: &JobDir, tier: usize) -> JobDir {
-    JobDir::new(&job.file(names::TIERS).join(tier.to_string()))
+    JobDir::new(&job.file(out::TIERS).join(tier.to_string()))
 }
 
 /// What the commitment needs to be built, when this run has the inputs.
@@ -178,12 +164,12 @@ fn load(job: &JobDir) -> std::result::Result<TieredCommitment, String> {
             || batches.batch_size != leaf_batch
             || batches.num_assets != assets
             || batches.batches != tree.num_leaves().div_ceil(leaf_batch as u64)
-            || capacity_of(kind_of(r.capacity)) != s.capacity
+            || r.capacity != s.capacity
         {
             return Err(format!("tier {i}: the batch index does not fit the tree"));
         }
         tiers.push(TierCommitment {
-            kind: kind_of(r.capacity),
+            kind: TierKind::from_capacity(r.capacity),
             batch_size: r.batch_size,
             dir,
             commitment: Commitment {
@@ -268,17 +254,17 @@ fn build_into(
             (out::TREE, &p.tree),
             (names::BATCH_INDEX, &idx),
         ] {
-            let rel = format!("{}/{i}/{name}", names::TIERS);
+            let rel = format!("{}/{i}/{name}", out::TIERS);
             files.push(FileEntry::of(&rel, tmp)?);
             installs.push((tmp.clone(), job.file(&rel)));
         }
         records.push(TierRecord {
-            capacity: capacity_of(*kind),
+            capacity: kind.capacity(),
             batch_size: *b,
             leaf_batch,
         });
         listed.push(TierSummary {
-            capacity: capacity_of(*kind),
+            capacity: kind.capacity(),
             users: tree.num_leaves(),
             root: tree.root().to_hex(),
             tree_depth: tree.depth(),

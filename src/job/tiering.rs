@@ -42,11 +42,7 @@ impl FromStr for TierRequest {
             };
             kinds.push(kind);
         }
-        let rank = |k: &TierKind| match k {
-            TierKind::Sparse { capacity } => *capacity,
-            TierKind::Dense => usize::MAX,
-        };
-        if kinds.windows(2).any(|w| rank(&w[0]) >= rank(&w[1])) {
+        if kinds.windows(2).any(|w| w[0].rank() >= w[1].rank()) {
             return Err("--tiers: capacities must strictly increase, dense last".into());
         }
         if kinds.len() > MAX_TIERS {
@@ -89,7 +85,7 @@ pub fn resolve(
         BatchSize::Given(b) => b,
         BatchSize::Auto => fit_tier(kind, num_assets).fit.batch_size,
     };
-    let mut kinds: Vec<(TierKind, usize)> = match (request, batch_size) {
+    let kinds: Vec<(TierKind, usize)> = match (request, batch_size) {
         (TierRequest::Auto, BatchSize::Auto) => choose_tiers(held, num_assets)
             .into_iter()
             .map(|t| (t.kind, t.fit.batch_size))
@@ -124,12 +120,8 @@ pub fn resolve(
             }
         }
     }
-    let mut t = 0;
-    kinds.retain(|_| {
-        t += 1;
-        users[t - 1] > 0
-    });
-    users.retain(|&u| u > 0);
+    let (kinds, users): (Vec<_>, Vec<u64>) =
+        kinds.into_iter().zip(users).filter(|(_, u)| *u > 0).unzip();
     let said: Vec<String> = kinds
         .iter()
         .zip(&users)

@@ -220,10 +220,7 @@ fn tiered_params_of(
                 t.users, t.tree_depth
             )));
         }
-        let kind = match t.capacity {
-            Some(capacity) => TierKind::Sparse { capacity },
-            None => TierKind::Dense,
-        };
+        let kind = TierKind::from_capacity(t.capacity);
         list.push(Tier { kind, tree });
         roots.push(
             Digest::from_hex(&t.root)
