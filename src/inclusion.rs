@@ -13,6 +13,7 @@ use crate::circuits::tiers::top_siblings;
 use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::leaf::{id_commitment, leaf_digest, SparseLayout};
+use crate::model::bounds::MAX_ASSETS;
 use crate::model::{format_units, Amount, Decimal, Holdings, Position, UserId};
 use crate::tree::MerklePath;
 use std::path::{Path, PathBuf};
@@ -236,6 +237,16 @@ pub struct UserVerdict {
     pub root: Digest,
     /// Whether the root was compared against one given by the caller.
     pub root_trusted: bool,
+    /// A tiered round's proof: the tier that holds the leaf.
+    pub tier: Option<TierPlace>,
+}
+
+/// Which tier a format-2 proof's leaf is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TierPlace {
+    pub index: u64,
+    /// K, or None for the dense tier.
+    pub capacity: Option<usize>,
 }
 
 /// The published root of `summary`, after checking that the proof labels its
@@ -355,16 +366,18 @@ pub fn verify_user_proof(p: &UserProofFile, expected_root: Option<Digest>) -> Re
         ));
     }
     let computed = follow(p.leaf_index, &p.siblings, leaf, "leaf")?;
-    verdict(p, computed, expected_root, "the path")
+    verdict(p, computed, expected_root, "the path", None)
 }
 
 /// The verdict once the path reached `computed`: it must be the file's root
-/// and, when given, the published one. `path` names the path in messages.
+/// and, when given, the published one. `path` names the path in messages;
+/// `tier` is where a format-2 leaf is.
 fn verdict(
     p: &UserProofFile,
     computed: Digest,
     expected_root: Option<Digest>,
     path: &str,
+    tier: Option<TierPlace>,
 ) -> Result<UserVerdict> {
     let bad = |m: String| Error::Verify(m);
     let claimed = hex_digest("root", &p.root)?;
@@ -383,6 +396,7 @@ fn verdict(
         leaf_index: p.leaf_index,
         root: computed,
         root_trusted: expected_root.is_some(),
+        tier,
     })
 }
 
@@ -395,6 +409,17 @@ fn verify_tiered(p: &UserProofFile, expected_root: Option<Digest>) -> Result<Use
             "a {USER_PROOF_FORMAT_TIERED} proof needs num_assets and tier"
         )));
     };
+    // Bounds first, so that no size in the file makes the leaf's preimage large.
+    if num_assets == 0 || num_assets > MAX_ASSETS {
+        return Err(bad(format!(
+            "num_assets {num_assets} is not between 1 and {MAX_ASSETS}"
+        )));
+    }
+    if let Some(k) = tier.capacity.filter(|&k| k == 0 || k > num_assets) {
+        return Err(bad(format!(
+            "tier capacity {k} is not between 1 and num_assets {num_assets}"
+        )));
+    }
     let id = UserId::parse(&p.user_id).map_err(bad)?;
     let nonce = hex_digest("nonce", &p.nonce)?;
     let positions = parse_held(&p.balances)?;
@@ -413,7 +438,11 @@ fn verify_tiered(p: &UserProofFile, expected_root: Option<Digest>) -> Result<Use
         )));
     }
     let computed = follow(tier.index, &tier.siblings, tier_root, "tier")?;
-    verdict(p, computed, expected_root, "the tier path")
+    let place = TierPlace {
+        index: tier.index,
+        capacity: tier.capacity,
+    };
+    verdict(p, computed, expected_root, "the tier path", Some(place))
 }
 
 /// The root `siblings` lead to from `node` at `index`.

@@ -17,7 +17,7 @@ use zkpor::error::{exit, Error, Result};
 use zkpor::inclusion::{make_user_proof, root_from_summary, verify_user_proof};
 use zkpor::job::events::{LogFormat, Reporter};
 use zkpor::job::shard::ShardSpec;
-use zkpor::job::{aggregate, prove, ProveOutcome, ProveRequest, Stage};
+use zkpor::job::{aggregate, commit_tiered, prove, ProveOutcome, ProveRequest, Stage};
 use zkpor::job::{BatchSize, ProverKind, Proving, TierRequest};
 use zkpor::progress::Progress;
 use zkpor::verify::expected::{write_expected, RoundShape};
@@ -53,7 +53,7 @@ enum Command {
     /// Write a realistic synthetic snapshot: accounts, assets.csv and reserves.csv.
     Gen(GenArgs),
     /// Validate a snapshot, build the account tree and write the commitment to OUT.
-    Commit(CommitArgs),
+    Commit(CommitCmdArgs),
     /// Commit, then prove every batch, aggregate recursively and write the zero-knowledge root proof.
     /// Resumes the job in OUT; with --shard, proves one shard's share of it.
     Prove(ProveArgs),
@@ -229,6 +229,17 @@ struct CommitArgs {
     json: bool,
     #[command(flatten)]
     backend: BackendArgs,
+}
+
+#[derive(clap::Args)]
+struct CommitCmdArgs {
+    #[command(flatten)]
+    commit: CommitArgs,
+    /// Commit a tiered round (account format 2), split as `prove --tiers` splits it
+    /// (auto, or capacities such as 1,4,dense), so that user proofs can be made
+    /// before any proving. Without it the commitment is format 1.
+    #[arg(long, value_name = "auto|K1,K2,...[,dense]")]
+    tiers: Option<TierRequest>,
 }
 
 #[derive(clap::Args)]
@@ -464,7 +475,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Demo(a) => run_demo(a, hashing, reporter.clone()),
         Command::Gen(a) => run_gen(a, progress),
-        Command::Commit(a) => run_commit(a, hashing, progress, cli.quiet),
+        Command::Commit(a) => run_commit(a, hashing, &reporter, cli.quiet),
         Command::Prove(a) => run_prove(a, hashing, reporter.clone()),
         Command::Aggregate(a) => run_aggregate(a, hashing, reporter.clone()),
         Command::Verify(a) => run_verify(a),
@@ -480,7 +491,7 @@ fn main() -> ExitCode {
 fn backend_args(command: &Command) -> Option<BackendArgs> {
     match command {
         Command::Demo(a) => Some(a.backend),
-        Command::Commit(a) => Some(a.backend),
+        Command::Commit(a) => Some(a.commit.backend),
         Command::Prove(a) => Some(a.commit.backend),
         Command::Aggregate(a) => Some(a.backend),
         _ => None,
@@ -713,10 +724,19 @@ fn run_verifier_data(a: VerifierDataArgs) -> Result<()> {
     }
 }
 
-fn run_commit(a: CommitArgs, backend: &dyn Backend, progress: Progress, quiet: bool) -> Result<()> {
-    let outcome = commit(&commit_request(&a, backend, progress))?;
+fn run_commit(
+    a: CommitCmdArgs,
+    backend: &dyn Backend,
+    reporter: &Reporter,
+    quiet: bool,
+) -> Result<()> {
+    let req = commit_request(&a.commit, backend, reporter.progress());
+    let outcome = match &a.tiers {
+        None => commit(&req)?,
+        Some(tiers) => commit_tiered(&req, tiers, reporter)?,
+    };
     warn_generated_secret(outcome.generated_secret.as_ref(), quiet);
-    if a.json {
+    if a.commit.json {
         print_json(&outcome.summary)?;
     } else {
         report::print_summary(&outcome.summary, &outcome.out);

@@ -4,7 +4,7 @@ use std::path::Path;
 use zkpor::artifacts::{Summary, UserProofFile};
 use zkpor::bench::{BenchReport, Section};
 use zkpor::error::Result;
-use zkpor::inclusion::UserVerdict;
+use zkpor::inclusion::{TierPlace, UserVerdict};
 use zkpor::job::ShardReport;
 use zkpor::verify::expected::ExpectedVerifier;
 use zkpor::verify::round::{VerifierSource, VerifyReport};
@@ -61,8 +61,12 @@ pub fn print_user_verdict(p: &UserProofFile, verdict: &Result<UserVerdict>, json
     if json {
         let v = match verdict {
             Ok(v) => {
-                serde_json::json!({"valid": true, "user_id": v.user_id, "leaf_index": v.leaf_index,
-                "root": v.root.to_hex(), "root_checked_against_published": v.root_trusted})
+                let mut j = serde_json::json!({"valid": true, "user_id": v.user_id, "leaf_index": v.leaf_index,
+                "root": v.root.to_hex(), "root_checked_against_published": v.root_trusted});
+                if let Some(t) = v.tier {
+                    j["tier"] = serde_json::json!({"index": t.index, "capacity": t.capacity});
+                }
+                j
             }
             Err(e) => {
                 serde_json::json!({"valid": false, "user_id": p.user_id, "error": e.to_string()})
@@ -74,8 +78,11 @@ pub fn print_user_verdict(p: &UserProofFile, verdict: &Result<UserVerdict>, json
     match verdict {
         Ok(v) => {
             println!(
-                "VALID: user {} is included at leaf {} of root {}",
-                v.user_id, v.leaf_index, v.root
+                "VALID: user {} is included at leaf {}{} of root {}",
+                v.user_id,
+                v.leaf_index,
+                tier_words(v.tier),
+                v.root
             );
             for b in p
                 .balances
@@ -92,6 +99,21 @@ pub fn print_user_verdict(p: &UserProofFile, verdict: &Result<UserVerdict>, json
             }
         }
         Err(e) => println!("INVALID: {e}"),
+    }
+}
+
+/// " of tier T (capacity K)" for a tiered round's leaf; nothing for format 1.
+fn tier_words(tier: Option<TierPlace>) -> String {
+    match tier {
+        None => String::new(),
+        Some(TierPlace {
+            index,
+            capacity: Some(k),
+        }) => format!(" of tier {index} (capacity {k})"),
+        Some(TierPlace {
+            index,
+            capacity: None,
+        }) => format!(" of tier {index} (dense)"),
     }
 }
 

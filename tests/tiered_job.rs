@@ -396,3 +396,74 @@ fn a_tiered_job_is_not_resumed_with_other_tiers() {
         "{err}"
     );
 }
+
+/// `zkpor commit --tiers` on the snapshot into `out`.
+fn commit_tiered(out: &Path, tiers: &str) -> Command {
+    let s = snapshot();
+    let mut c = zkpor(&["commit", "--tiers", tiers, "--json"]);
+    c.arg("--accounts").arg(&s.accounts);
+    c.arg("--assets").arg(&s.assets);
+    c.arg("--reserves").arg(&s.reserves);
+    c.arg("--secret").arg(&s.secret);
+    c.arg("--out").arg(out);
+    c
+}
+
+#[test]
+fn commit_with_tiers_writes_the_round_users_can_check_before_proving() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("committed");
+    let o = ok(commit_tiered(&out, TIERS));
+    let printed: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let summary = read_summary(&out).unwrap();
+    assert_eq!(summary.format, SUMMARY_FORMAT_TIERED);
+    assert_eq!(printed["root"].as_str(), Some(summary.root.as_str()));
+    assert!(summary.proof.is_none());
+    // The same root, tiers and tier roots as the proven round.
+    let proven = read_summary(proven()).unwrap();
+    assert_eq!(summary.root, proven.root);
+    let roots = |s: &zkpor::artifacts::Summary| -> Vec<(Option<usize>, u64, String)> {
+        let tiers = s.tiers.as_ref().unwrap();
+        tiers
+            .iter()
+            .map(|t| (t.capacity, t.users, t.root.clone()))
+            .collect()
+    };
+    assert_eq!(roots(&summary), roots(&proven));
+    assert!(
+        !out.join(".tmp").exists(),
+        "no temporary folder is published"
+    );
+    // A user proof from the commitment alone, checked against its summary.
+    let p = make_user_proof(&out, EVERYONE).unwrap();
+    let root = root_from_summary(&p, &summary).unwrap();
+    let v = verify_user_proof(&p, Some(root)).unwrap();
+    assert_eq!(v.tier.map(|t| t.capacity), Some(None), "the dense tier");
+    let file = dir.path().join("me.json");
+    std::fs::write(&file, serde_json::to_vec(&p).unwrap()).unwrap();
+    let mut check = zkpor(&["verify-user", file.to_str().unwrap(), "--summary"]);
+    check.arg(out.join("summary.json"));
+    let o = ok(check);
+    let shown = text(&o.stdout);
+    assert!(
+        shown.starts_with(&format!(
+            "VALID: user {EVERYONE} is included at leaf {} of tier 2 (dense) of root {}",
+            p.leaf_index, summary.root
+        )),
+        "{shown}"
+    );
+}
+
+#[test]
+fn commit_with_tiers_that_leave_a_user_out_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("committed");
+    let o = commit_tiered(&out, "1,2").output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("more than any tier holds"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(!out.exists(), "nothing is left at OUT");
+}

@@ -2,7 +2,7 @@
 // shows the verdict. Everything stays in this tab; the one request it makes
 // is for summary.json beside the page, to prefill the root.
 
-import { digestFromHex, verdictLines, verifyProofBytes } from './verifier.mjs';
+import { digestFromHex, tierWords, verdictLines, verifyProofBytes } from './verifier.mjs';
 
 const $ = (id) => document.getElementById(id);
 
@@ -37,6 +37,13 @@ function readRoot() {
   }
 }
 
+// A tiered round (format 2) lists only the assets a user holds.
+function tieredReason(verdict) {
+  const { index, capacity } = verdict.tier;
+  const tier = capacity === null ? `tier ${index}, which holds users of any number of assets` : `tier ${index}, which holds users with at most ${capacity} assets`;
+  return `Your balances are included at leaf ${verdict.leafIndex} of ${tier}, under the root shown below. The table lists the assets you hold; every other asset is committed as zero.`;
+}
+
 function show(verdict) {
   const result = $('result');
   result.hidden = false;
@@ -46,11 +53,11 @@ function show(verdict) {
   $('verdict-text').textContent = verdictLines(verdict).join('\n');
   const warning = $('warning');
   if (verdict.valid) {
-    $('reason').textContent = `Your balances are included at leaf ${verdict.leafIndex} of the tree whose root is shown below.`;
+    $('reason').textContent = verdict.tier ? tieredReason(verdict) : `Your balances are included at leaf ${verdict.leafIndex} of the tree whose root is shown below.`;
     warning.hidden = verdict.rootChecked;
     warning.textContent = 'No published root was entered, so this only shows the file is consistent with its own root. Enter the root the exchange published to finish the check.';
     $('fact-user').textContent = verdict.userId;
-    $('fact-index').textContent = String(verdict.leafIndex);
+    $('fact-index').textContent = `${verdict.leafIndex}${tierWords(verdict.tier)}`;
     $('fact-root').textContent = verdict.root;
     const body = $('balances').tBodies[0];
     body.replaceChildren(

@@ -82,6 +82,20 @@ export function makeSnapshot(bin, { users, assets, seed, renames = {} }) {
   return { dir, out, ids, root: summary.root, summary };
 }
 
+// The same, committed as a tiered round (account format 2) by `zkpor commit --tiers TIERS`.
+export function makeTieredSnapshot(bin, { users, assets, seed, renames = {}, tiers }) {
+  const snap = makeSnapshot(bin, { users, assets, seed, renames });
+  const out = join(snap.dir, 'tiered');
+  const snapDir = join(snap.dir, 'snap');
+  const commit = zkporOk(bin, [
+    'commit', '--tiers', tiers, '--accounts', join(snapDir, 'accounts.csv'),
+    '--assets', join(snapDir, 'assets.csv'), '--reserves', join(snapDir, 'reserves.csv'),
+    '--out', out, '--json', '--quiet',
+  ]);
+  const summary = JSON.parse(commit.stdout);
+  return { dir: snap.dir, out, ids: snap.ids, root: summary.root, summary };
+}
+
 export function userProof(bin, snapshot, id, file) {
   zkporOk(bin, ['user-proof', snapshot.out, '--user', id, '--out', file, '--quiet']);
   return JSON.parse(readFileSync(file, 'utf8'));

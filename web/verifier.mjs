@@ -6,6 +6,10 @@
 import { P, WIDTH, RATE, HALF_FULL_ROUNDS, PARTIAL_ROUNDS, ROUND_CONSTANTS, MDS_CIRC, MDS_DIAG } from './poseidon-constants.mjs';
 
 export const USER_PROOF_FORMAT = 'zkpor-user-proof/1';
+// A tiered round's proof (FORMAT.md §12): held positions, tier path, top path.
+export const USER_PROOF_FORMAT_TIERED = 'zkpor-user-proof/2';
+// The most assets a round lists (FORMAT.md §3).
+export const MAX_ASSETS = 1024n;
 
 // BigInt keeps every field operation exact; one proof needs a few dozen
 // permutations, which is fast enough without hand-written limbs.
@@ -91,6 +95,24 @@ export function idCommitment(nonce, idBytes) {
 // positions: [[equity, debt], ...] in asset order, as BigInt units.
 export function leafDigest(idc, positions) {
   return hashNoPad([...idc, ...positions.flat()]);
+}
+
+// The sparse leaf of a tier of capacity K (FORMAT.md §12): the held
+// positions [[index, equity, debt], ...] in increasing index, then slot k
+// past them padded with (A + k, 0, 0).
+export function sparseLeafDigest(idc, held, numAssets, capacity) {
+  const slots = [];
+  for (let k = 0n; k < capacity; k++) {
+    slots.push(k < BigInt(held.length) ? held[Number(k)] : [numAssets + k, 0n, 0n]);
+  }
+  return hashNoPad([...idc, ...slots.flat()]);
+}
+
+// The dense (format 1) leaf of the held positions: zeros at every other asset.
+export function denseLeafDigest(idc, held, numAssets) {
+  const positions = Array.from({ length: Number(numAssets) }, () => [0n, 0n]);
+  for (const [i, e, d] of held) positions[Number(i)] = [e, d];
+  return leafDigest(idc, positions);
 }
 
 // Walks the path of §5; null when the index does not fit the depth.
@@ -295,21 +317,31 @@ const describe = (v) =>
   : `${v}`;
 
 // A struct as serde reads one: an object with every field once, or a list of
-// exactly the fields in order. Unknown fields are ignored, as zkpor ignores them.
-function struct(v, name, fields, where) {
+// the fields in order. Unknown fields are ignored, as zkpor ignores them.
+// Optional fields (serde's Option) read as null when absent: from an object
+// always, from a list only when marked `trailing` (serde's `default`), where
+// the list may stop before them.
+function struct(v, name, fields, where, optional = [], trailing = false) {
+  const all = [...fields, ...optional];
   if (Array.isArray(v)) {
-    if (v.length !== fields.length) throw notAProof(`invalid length ${v.length}, expected ${name}${where} with ${fields.length} elements`);
-    return Object.fromEntries(fields.map((f, i) => [f, v[i]]));
+    const least = trailing ? fields.length : all.length;
+    if (v.length < least || v.length > all.length) {
+      throw notAProof(`invalid length ${v.length}, expected ${name}${where} with ${all.length} elements`);
+    }
+    return Object.fromEntries(all.map((f, i) => [f, i < v.length ? v[i] : null]));
   }
   if (!(v instanceof Map)) throw notAProof(`${describe(v)}, expected ${name}${where}`);
   return Object.fromEntries(
-    fields.map((f) => {
+    all.map((f) => {
       if (v.dups.has(f)) throw notAProof(`duplicate field \`${f}\`${where}`);
-      if (!v.has(f)) throw notAProof(`missing field \`${f}\`${where}`);
-      return [f, v.get(f)];
+      if (!v.has(f) && !optional.includes(f)) throw notAProof(`missing field \`${f}\`${where}`);
+      return [f, v.has(f) ? v.get(f) : null];
     }),
   );
 }
+
+// An Option<T>: null stays null.
+const maybe = (v, read) => (v === null ? null : read(v));
 
 // Lone surrogates cannot be UTF-8, so zkpor's reader refuses them too.
 function str(v, name, where) {
@@ -333,23 +365,41 @@ function list(v, name) {
 }
 
 const PROOF_FIELDS = ['format', 'user_id', 'nonce', 'balances', 'leaf_index', 'siblings', 'root', 'leaf', 'id_commitment'];
+const PROOF_FIELDS_V2 = ['num_assets', 'tier'];
 const BALANCE_FIELDS = ['symbol', 'decimals', 'equity', 'debt'];
+const TIER_FIELDS = ['index', 'capacity', 'root', 'siblings'];
+
+// The `tier` object of a format-2 proof. `capacity` is an Option without a
+// default: an object may leave it out (dense), a list must hold all four.
+function tierPath(v) {
+  const where = ' of tier';
+  const t = Array.isArray(v)
+    ? struct(v, 'a tier path', TIER_FIELDS, where)
+    : struct(v, 'a tier path', TIER_FIELDS.filter((f) => f !== 'capacity'), where, ['capacity']);
+  return {
+    index: uint(t.index, 'index', 64, where),
+    capacity: maybe(t.capacity, (c) => uint(c, 'capacity', 64, where)),
+    root: str(t.root, 'root', where),
+    siblings: list(t.siblings, 'siblings').map((s, i) => str(s, `siblings[${i}]`, where)),
+  };
+}
 
 // The shape check of a parsed file: every field, with its type, as zkpor reads it.
 function checkShape(doc) {
-  const d = struct(doc, 'a user proof', PROOF_FIELDS, '');
+  const d = struct(doc, 'a user proof', PROOF_FIELDS, '', PROOF_FIELDS_V2, true);
   return {
     format: str(d.format, 'format', ''),
     user_id: str(d.user_id, 'user_id', ''),
     nonce: str(d.nonce, 'nonce', ''),
     balances: list(d.balances, 'balances').map((entry, i) => {
       const where = ` of balance ${i}`;
-      const b = struct(entry, 'a balance', BALANCE_FIELDS, where);
+      const b = struct(entry, 'a balance', BALANCE_FIELDS, where, ['index'], true);
       return {
         symbol: str(b.symbol, 'symbol', where),
         decimals: Number(uint(b.decimals, 'decimals', 32, where)),
         equity: str(b.equity, 'equity', where),
         debt: str(b.debt, 'debt', where),
+        index: maybe(b.index, (i) => uint(i, 'index', 32, where)),
       };
     }),
     leaf_index: uint(d.leaf_index, 'leaf_index', 64, ''),
@@ -357,6 +407,8 @@ function checkShape(doc) {
     root: str(d.root, 'root', ''),
     leaf: str(d.leaf, 'leaf', ''),
     id_commitment: str(d.id_commitment, 'id_commitment', ''),
+    num_assets: maybe(d.num_assets, (n) => uint(n, 'num_assets', 64, '')),
+    tier: maybe(d.tier, tierPath),
   };
 }
 
@@ -364,33 +416,103 @@ function checkShape(doc) {
 // null, in which case only the file's own root is checked. Throws VerifyError.
 export function verifyProof(doc, publishedRoot = null) {
   const p = checkShape(doc);
+  if (p.format === USER_PROOF_FORMAT_TIERED) return verifyTiered(p, publishedRoot);
   if (p.format !== USER_PROOF_FORMAT) {
     throw malformed(`unknown format '${p.format}', expected '${USER_PROOF_FORMAT}'`);
   }
-  const id = utf8(p.user_id);
-  if (id.length === 0) throw malformed('empty user id');
-  if (id.length > 128) throw malformed(`user id is ${id.length} bytes, above the maximum of 128`);
+  const id = userIdBytes(p.user_id);
   const nonce = digestFromHex('nonce', p.nonce);
-  const positions = p.balances.map((b) => {
-    try {
-      return [parseUnits(b.equity, b.decimals), parseUnits(b.debt, b.decimals)];
-    } catch (e) {
-      throw malformed(`${b.symbol}: ${e.message}`);
-    }
-  });
+  const positions = p.balances.map((b) => amounts(b));
   const leaf = leafDigest(idCommitment(nonce, id), positions);
   if (digestToHex(digestFromHex('leaf', p.leaf)) !== digestToHex(leaf)) {
     throw new VerifyError('leaf', 'the balances and nonce do not hash to the leaf in the proof');
   }
-  const siblings = p.siblings.map((s) => digestFromHex('sibling', s));
-  const computed = rootFromPath(leaf, p.leaf_index, siblings);
-  if (computed === null) {
-    throw new VerifyError('path', `leaf index ${p.leaf_index} is outside a tree of depth ${siblings.length}`);
+  const computed = follow(p.leaf_index, p.siblings, leaf, 'leaf');
+  return verdict(p, computed, publishedRoot, 'the path', null);
+}
+
+function userIdBytes(text) {
+  const id = utf8(text);
+  if (id.length === 0) throw malformed('empty user id');
+  if (id.length > 128) throw malformed(`user id is ${id.length} bytes, above the maximum of 128`);
+  return id;
+}
+
+// [equity, debt] of one balance, exactly at its decimals.
+function amounts(b) {
+  try {
+    return [parseUnits(b.equity, b.decimals), parseUnits(b.debt, b.decimals)];
+  } catch (e) {
+    throw malformed(`${b.symbol}: ${e.message}`);
   }
+}
+
+// The node `siblings` (hex) lead to from `node` at `index`; `what` names the tree.
+function follow(index, siblingsHex, node, what) {
+  const siblings = siblingsHex.map((s) => digestFromHex('sibling', s));
+  const computed = rootFromPath(node, index, siblings);
+  if (computed === null) {
+    throw new VerifyError('path', `${what} index ${index} is outside a tree of depth ${siblings.length}`);
+  }
+  return computed;
+}
+
+// The held positions of a format-2 proof as [index, equity, debt], each
+// non-zero, in strictly increasing index below A (checked in zkpor's order).
+function heldPositions(balances, numAssets) {
+  const held = balances.map((b) => {
+    if (b.index === null) throw malformed(`${b.symbol}: a format 2 position needs its index`);
+    const [e, d] = amounts(b);
+    if (e === 0n && d === 0n) throw malformed(`${b.symbol}: a listed position must hold equity or debt`);
+    return [b.index, e, d];
+  });
+  let previous = null;
+  for (const [i] of held) {
+    if (i >= numAssets) throw malformed(`positions: asset index ${i} is not below the ${numAssets} listed assets`);
+    if (previous !== null && previous >= i) {
+      throw malformed(`positions: asset index ${i} follows ${previous}: indices must strictly increase`);
+    }
+    previous = i;
+  }
+  return held;
+}
+
+// A tiered round's proof (FORMAT.md §12, "User proof (format 2)").
+function verifyTiered(p, publishedRoot) {
+  const { num_assets: numAssets, tier } = p;
+  if (numAssets === null || tier === null) throw malformed(`a ${USER_PROOF_FORMAT_TIERED} proof needs num_assets and tier`);
+  if (numAssets === 0n || numAssets > MAX_ASSETS) {
+    throw malformed(`num_assets ${numAssets} is not between 1 and ${MAX_ASSETS}`);
+  }
+  if (tier.capacity !== null && (tier.capacity === 0n || tier.capacity > numAssets)) {
+    throw malformed(`tier capacity ${tier.capacity} is not between 1 and num_assets ${numAssets}`);
+  }
+  const id = userIdBytes(p.user_id);
+  const nonce = digestFromHex('nonce', p.nonce);
+  const held = heldPositions(p.balances, numAssets);
+  if (tier.capacity !== null && BigInt(held.length) > tier.capacity) {
+    throw malformed(`positions: ${held.length} held positions do not fit a tier of capacity ${tier.capacity}`);
+  }
+  const idc = idCommitment(nonce, id);
+  const leaf = tier.capacity === null ? denseLeafDigest(idc, held, numAssets) : sparseLeafDigest(idc, held, numAssets, tier.capacity);
+  if (digestToHex(digestFromHex('leaf', p.leaf)) !== digestToHex(leaf)) {
+    throw new VerifyError('leaf', 'the positions and nonce do not hash to the leaf in the proof');
+  }
+  const tierRoot = digestToHex(follow(p.leaf_index, p.siblings, leaf, 'leaf'));
+  if (tierRoot !== digestToHex(digestFromHex('tier root', tier.root))) {
+    throw new VerifyError('path', `the path leads to tier root ${tierRoot}, not to the proof's tier root ${tier.root}`);
+  }
+  const computed = follow(tier.index, tier.siblings, digestFromHex('tier root', tierRoot), 'tier');
+  return verdict(p, computed, publishedRoot, 'the tier path', { index: tier.index, capacity: tier.capacity });
+}
+
+// The verdict once the path reached `computed`: it must be the file's root
+// and, when given, the published one. `path` names the path in messages.
+function verdict(p, computed, publishedRoot, path, tier) {
   const computedHex = digestToHex(computed);
   const claimed = digestToHex(digestFromHex('root', p.root));
   if (computedHex !== claimed) {
-    throw new VerifyError('path', `the path leads to root ${computedHex}, not to the proof's root ${claimed}`);
+    throw new VerifyError('path', `${path} leads to root ${computedHex}, not to the proof's root ${claimed}`);
   }
   if (publishedRoot !== null && digestToHex(publishedRoot) !== computedHex) {
     throw new VerifyError(
@@ -405,6 +527,7 @@ export function verifyProof(doc, publishedRoot = null) {
     root: computedHex,
     rootChecked: publishedRoot !== null,
     balances: p.balances,
+    tier,
   };
 }
 
@@ -437,10 +560,16 @@ export function verifyProofText(text, publishedRoot = null, fileName = 'the file
 
 const isZero = (s) => /^[0.]*$/.test(s);
 
+// " of tier T (capacity K)" for a tiered round's leaf; nothing for format 1.
+export function tierWords(tier) {
+  if (!tier) return '';
+  return ` of tier ${tier.index} (${tier.capacity === null ? 'dense' : `capacity ${tier.capacity}`})`;
+}
+
 // The verdict as `zkpor verify-user` prints it, line by line.
 export function verdictLines(verdict) {
   if (!verdict.valid) return [`INVALID: verification failed: ${verdict.message}`];
-  const lines = [`VALID: user ${verdict.userId} is included at leaf ${verdict.leafIndex} of root ${verdict.root}`];
+  const lines = [`VALID: user ${verdict.userId} is included at leaf ${verdict.leafIndex}${tierWords(verdict.tier)} of root ${verdict.root}`];
   for (const b of verdict.balances) {
     if (isZero(b.equity) && isZero(b.debt)) continue;
     lines.push(`  ${b.symbol.padEnd(8)} equity ${b.equity.padStart(22)}  debt ${b.debt.padStart(22)}`);

@@ -59,10 +59,10 @@ try {
 const verdict = verifyProofBytes(bytes, root, file);
 if (json) {
   const out = verdict.valid
-    ? { valid: true, user_id: verdict.userId, leaf_index: verdict.leafIndex, root: verdict.root, root_checked_against_published: verdict.rootChecked }
+    ? { valid: true, user_id: verdict.userId, leaf_index: verdict.leafIndex, root: verdict.root, root_checked_against_published: verdict.rootChecked, ...(verdict.tier ? { tier: verdict.tier } : {}) }
     : { valid: false, user_id: verdict.userId ?? null, error: `verification failed: ${verdict.message}` };
-  // The leaf index is a u64 (a BigInt here): written as a bare integer, like zkpor's.
-  const json = JSON.stringify(out, (k, v) => (typeof v === 'bigint' ? `#u64#${v}` : v)).replace(/"#u64#(\d+)"/, '$1');
+  // The leaf and tier indices are u64s (BigInts here): written as bare integers, like zkpor's.
+  const json = JSON.stringify(out, (k, v) => (typeof v === 'bigint' ? `#u64#${v}` : v)).replace(/"#u64#(\d+)"/g, '$1');
   process.stdout.write(`${json}\n`);
 } else {
   process.stdout.write(verdictLines(verdict).join('\n') + '\n');

@@ -197,7 +197,7 @@ fn input_error(ps: Vec<crate::input::Problem>, limit: usize) -> Error {
     Error::Input(problems)
 }
 
-fn round_key(secret: Option<&Path>, stage: &StagingDir) -> Result<(RoundKey, bool)> {
+pub fn round_key(secret: Option<&Path>, stage: &StagingDir) -> Result<(RoundKey, bool)> {
     match secret {
         Some(path) => Ok((read_secret(path)?, false)),
         None => Ok((generate_secret(&stage.file(names::SECRET))?, true)),

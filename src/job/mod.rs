@@ -53,6 +53,7 @@ use shard::ShardSpec;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+pub use tiered::commit_tiered;
 use tiered::{TierInputs, TieredCommitment, TieredRun};
 pub use tiering::TierRequest;
 use work::ProofMaker;

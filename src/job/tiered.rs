@@ -19,6 +19,7 @@ use super::work::ProofMaker;
 use super::{finish, tree_summary, CircuitFiles};
 use super::{ShardReport, TierShare};
 use crate::artifacts::summary::SUMMARY_FORMAT_TIERED;
+use crate::artifacts::StagingDir;
 use crate::artifacts::{self, names as out, Summary, TierSummary};
 use crate::circuits::params::effective_batch_size;
 use crate::circuits::sizing::{BatchSize, HeldCounts};
@@ -27,7 +28,9 @@ use crate::circuits::witness::{reserve_commitment, PriceVector};
 use crate::circuits::{Proof, ProofParams, RootValues, RoundParams};
 use crate::circuits::{Tier, TierKind, TieredCircuitSet, TieredParams};
 use crate::commit::tiers::{split, TierPaths};
-use crate::commit::{build_summary, validate, Head};
+use crate::commit::{
+    build_summary, round_key, validate, write_summary, CommitOutcome, CommitRequest, Head,
+};
 use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::progress::ms;
@@ -184,6 +187,42 @@ fn load(job: &JobDir) -> std::result::Result<TieredCommitment, String> {
     Ok(TieredCommitment {
         summary: record.summary,
         tiers,
+    })
+}
+
+/// `zkpor commit --tiers`: a tiered commitment, without proving, published
+/// atomically as a commit output directory: summary.json (format 3), the
+/// secret, `tiers/T/` and commit.json, as a prepared job holds them. User
+/// proofs can be made from it at once. On any error nothing is left at OUT.
+pub fn commit_tiered(
+    req: &CommitRequest,
+    request: &TierRequest,
+    reporter: &Reporter,
+) -> Result<CommitOutcome> {
+    let stage = StagingDir::create(&req.out, req.force)?;
+    let (key, generated) = round_key(req.secret.as_deref(), &stage)?;
+    let job = JobDir::new(stage.path());
+    let inputs = Inputs {
+        request: req,
+        key: &key,
+    };
+    let tiers = TierInputs {
+        inputs: &inputs,
+        request,
+        batch_size: BatchSize::Auto,
+    };
+    let commitment = build(&job, &tiers, reporter)?;
+    // The build's temporary folder is empty now; a commit output has none.
+    let tmp = job.file(names::TMP);
+    std::fs::remove_dir(&tmp).map_err(Error::io("cannot remove", &tmp))?;
+    write_summary(&stage.file(out::SUMMARY), &commitment.summary)?;
+    let dir = stage
+        .publish()
+        .map_err(Error::io("cannot publish", &req.out))?;
+    Ok(CommitOutcome {
+        summary: commitment.summary,
+        generated_secret: generated.then(|| dir.join(out::SECRET)),
+        out: dir,
     })
 }
 

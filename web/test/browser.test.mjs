@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import test from 'node:test';
-import { chromiumPath, makeSnapshot, needs, REPO, tempDir, userProof, WEB, zkporBinary } from '../test-support.mjs';
+import { chromiumPath, makeSnapshot, makeTieredSnapshot, needs, REPO, tempDir, userProof, WEB, zkporBinary } from '../test-support.mjs';
 
 const ARTIFACTS = join(REPO, 'target/web-artifacts');
 
@@ -99,6 +99,23 @@ test('the page in headless Chromium', async (t) => {
     assert.equal(await page.$eval('#facts', (el) => getComputedStyle(el).display), 'none');
     assert.equal(await page.$eval('#balances-wrap', (el) => el.hidden), true);
     await page.screenshot({ path: join(ARTIFACTS, 'page-invalid.png'), fullPage: true });
+  });
+
+  await t.test('a tiered round: VALID, with the tier and only the held assets', async () => {
+    const tiered = makeTieredSnapshot(bin, { users: 12, assets: 6, seed: 18, tiers: '1,dense' });
+    const file = join(tiered.dir, 'my-tiered-proof.json');
+    const p = userProof(bin, tiered, tiered.ids[3], file);
+    await page.$eval('#root', (el) => { el.value = ''; });
+    await page.type('#root', tiered.root);
+    const input = await page.$('#proof-file');
+    await input.uploadFile(file);
+    await page.waitForFunction(() => document.getElementById('verdict').textContent === 'VALID');
+    const where = p.tier.capacity === null ? 'dense' : `capacity ${p.tier.capacity}`;
+    assert.equal(await page.$eval('#fact-index', (el) => el.textContent), `${p.leaf_index} of tier ${p.tier.index} (${where})`);
+    assert.match(await page.$eval('#reason', (el) => el.textContent), new RegExp(`of tier ${p.tier.index}, which holds users`));
+    const rows = await page.$$eval('#balances tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    assert.deepEqual(rows, p.balances.map((b) => [b.symbol, b.equity, b.debt]));
+    await page.screenshot({ path: join(ARTIFACTS, 'page-tiered.png'), fullPage: true });
   });
 
   await t.test('on a phone-sized screen nothing scrolls sideways', async () => {
