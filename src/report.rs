@@ -104,17 +104,13 @@ pub fn print_user_verdict(p: &UserProofFile, verdict: &Result<UserVerdict>, json
 
 /// " of tier T (capacity K)" for a tiered round's leaf; nothing for format 1.
 fn tier_words(tier: Option<TierPlace>) -> String {
-    match tier {
-        None => String::new(),
-        Some(TierPlace {
-            index,
-            capacity: Some(k),
-        }) => format!(" of tier {index} (capacity {k})"),
-        Some(TierPlace {
-            index,
-            capacity: None,
-        }) => format!(" of tier {index} (dense)"),
-    }
+    let Some(t) = tier else {
+        return String::new();
+    };
+    let kind = t
+        .capacity
+        .map_or_else(|| "dense".to_string(), |k| format!("capacity {k}"));
+    format!(" of tier {} ({kind})", t.index)
 }
 
 fn is_zero(s: &str) -> bool {

@@ -498,11 +498,11 @@ function verifyTiered(p, publishedRoot) {
   if (digestToHex(digestFromHex('leaf', p.leaf)) !== digestToHex(leaf)) {
     throw new VerifyError('leaf', 'the positions and nonce do not hash to the leaf in the proof');
   }
-  const tierRoot = digestToHex(follow(p.leaf_index, p.siblings, leaf, 'leaf'));
-  if (tierRoot !== digestToHex(digestFromHex('tier root', tier.root))) {
-    throw new VerifyError('path', `the path leads to tier root ${tierRoot}, not to the proof's tier root ${tier.root}`);
+  const tierRoot = follow(p.leaf_index, p.siblings, leaf, 'leaf');
+  if (digestToHex(tierRoot) !== digestToHex(digestFromHex('tier root', tier.root))) {
+    throw new VerifyError('path', `the path leads to tier root ${digestToHex(tierRoot)}, not to the proof's tier root ${tier.root}`);
   }
-  const computed = follow(tier.index, tier.siblings, digestFromHex('tier root', tierRoot), 'tier');
+  const computed = follow(tier.index, tier.siblings, tierRoot, 'tier');
   return verdict(p, computed, publishedRoot, 'the tier path', { index: tier.index, capacity: tier.capacity });
 }
 

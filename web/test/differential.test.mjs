@@ -117,11 +117,7 @@ test('JS and zkpor verify-user agree on real and tampered proofs', async (t) => 
         const proof = userProof(bin, snap, id, file);
         assert.equal(proof.leaf_index, row);
         assert.equal(proof.balances.length, shape.assets);
-        const rust = zkpor(bin, ['verify-user', file, '--root', snap.root]);
-        assert.equal(rust.code, 0, `zkpor rejects ${JSON.stringify(id)}: ${rust.stdout}${rust.stderr}`);
-        const js = verifyProofText(JSON.stringify(proof), digestFromHex('root', snap.root));
-        assert.equal(js.valid, true, `JS rejects ${JSON.stringify(id)}: ${js.message}`);
-        assert.equal(js.userId, id);
+        const { rust } = agreeAccepted(bin, snap, file, proof, id);
         const twin = nodeVerify([file, '--root', snap.root]);
         assert.equal(twin.code, 0);
         assert.equal(twin.stdout, rust.stdout, 'the CLI twin prints what zkpor prints');
@@ -245,6 +241,16 @@ function tieredTampers(proof, root) {
   return t;
 }
 
+// zkpor and the JS verifier both accept `id`'s real proof (in `file`).
+function agreeAccepted(bin, snap, file, proof, id) {
+  const rust = zkpor(bin, ['verify-user', file, '--root', snap.root]);
+  assert.equal(rust.code, 0, `zkpor rejects ${JSON.stringify(id)}: ${rust.stdout}${rust.stderr}`);
+  const js = verifyProofText(JSON.stringify(proof), digestFromHex('root', snap.root));
+  assert.equal(js.valid, true, `JS rejects ${JSON.stringify(id)}: ${js.message}`);
+  assert.equal(js.userId, id);
+  return { rust, js };
+}
+
 function agreeRejected(bin, dir, what, bad, root) {
   const badFile = join(dir, 'tampered.json');
   writeFileSync(badFile, JSON.stringify(bad, null, 2));
@@ -275,12 +281,8 @@ test('JS and zkpor verify-user agree on tiered rounds', async (t) => {
         const tier = proof.tier.index;
         assert.equal(proof.format, 'zkpor-user-proof/2');
         assert.equal(proof.tier.capacity, tiers[tier].capacity);
-        const rust = zkpor(bin, ['verify-user', file, '--root', snap.root]);
-        assert.equal(rust.code, 0, `zkpor rejects ${JSON.stringify(id)}: ${rust.stdout}${rust.stderr}`);
+        const { rust, js } = agreeAccepted(bin, snap, file, proof, id);
         assert.match(rust.stdout, new RegExp(`of tier ${tier} \\((dense|capacity \\d+)\\) of root`));
-        const js = verifyProofText(JSON.stringify(proof), digestFromHex('root', snap.root));
-        assert.equal(js.valid, true, `JS rejects ${JSON.stringify(id)}: ${js.message}`);
-        assert.equal(js.userId, id);
         assert.equal(js.tier.index, BigInt(tier));
         accepted++;
         // Every check in full for the odd ids and the first user of each tier.
