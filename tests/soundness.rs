@@ -1145,7 +1145,9 @@ mod sparse {
     // batch) and dense (one user: B' = 1), merged by the root.
 
     struct Round {
-        set: zkpor::circuits::TieredCircuitSet<'static>,
+        set: &'static zkpor::circuits::TieredCircuitSet<'static>,
+        /// Each tier's circuits, kept for the whole test binary.
+        tiers: Vec<zkpor::circuits::TierCircuits<'static, 'static>>,
         users: [Vec<Option<SparseUser>>; 3],
     }
 
@@ -1182,8 +1184,10 @@ mod sparse {
             let every: Vec<(u32, Position)> =
                 (0..ASSETS as u32).map(|a| (a, pos(100, 1))).collect();
             let dense = vec![user(20, every)];
+            let set: &'static TieredCircuitSet = Box::leak(Box::new(TieredCircuitSet::new(params)));
             Round {
-                set: TieredCircuitSet::new(params),
+                set,
+                tiers: (0..set.num_tiers()).map(|t| set.tier(t)).collect(),
                 users: [k1, k2, dense],
             }
         })
@@ -1204,11 +1208,11 @@ mod sparse {
 
     /// Every tier's top proof, proven bottom up.
     fn tier_tops() -> Vec<Proof> {
-        use zkpor::circuits::TierBatch;
+        use zkpor::circuits::{TierBatch, TreeCircuits as _};
         let r = round();
         (0..3)
             .map(|t| {
-                let batch = r.set.batch(t);
+                let batch = r.tiers[t].batch();
                 let size = 1usize << r.set.params.tiers()[t].tree.leaf_batch_log();
                 let proofs: Vec<Proof> = r.users[t]
                     .chunks(size)
@@ -1222,8 +1226,8 @@ mod sparse {
                     .collect::<anyhow::Result<_>>()
                     .unwrap();
                 let mut level = proofs;
-                for l in 1..=r.set.num_levels(t) {
-                    let c = r.set.level(t, l);
+                for l in 1..=r.tiers[t].num_levels() {
+                    let c = r.tiers[t].level(l);
                     level = level
                         .chunks(c.arity())
                         .map(|ch| {
@@ -1308,7 +1312,7 @@ mod sparse {
         );
 
         // A tier proven at other prices: its price commitment differs.
-        let zkpor::circuits::TierBatch::Sparse(k2) = r.set.batch(1) else {
+        let zkpor::circuits::TierBatch::Sparse(k2) = r.tiers[1].batch() else {
             panic!("tier 1 is sparse");
         };
         let mut other = prices();

@@ -126,15 +126,19 @@ fn events(o: &Output) -> Vec<Value> {
         .collect()
 }
 
-/// The round, proven once.
-fn proven() -> &'static Path {
-    static OUT: OnceLock<PathBuf> = OnceLock::new();
-    OUT.get_or_init(|| {
+/// The round, proven once, and the events of the run that proved it.
+fn proven_run() -> &'static (PathBuf, Vec<Value>) {
+    static RUN: OnceLock<(PathBuf, Vec<Value>)> = OnceLock::new();
+    RUN.get_or_init(|| {
         let s = snapshot();
         let out = s.dir.join("round");
-        ok(prove(&s.accounts, &out, &[]));
-        out
+        let o = ok(prove(&s.accounts, &out, &[]));
+        (out, events(&o))
     })
+}
+
+fn proven() -> &'static Path {
+    &proven_run().0
 }
 
 /// Units of a decimal text with `decimals` places ("" is zero).
@@ -220,6 +224,34 @@ fn every_tier_proves_and_the_root_proof_says_the_exact_sums() {
         "{}",
         text(&o.stderr)
     );
+}
+
+/// A job holds one tier's circuits at a time: each tier's are built (or
+/// loaded) only once the tier before it is planned and proven, none twice,
+/// and the root's last, from the tops the tiers kept.
+#[test]
+fn each_tier_s_circuits_are_built_while_that_tier_is_proven() {
+    let ev = &proven_run().1;
+    let mut tier = None;
+    let mut built = std::collections::BTreeSet::new();
+    for e in ev {
+        match e["event"].as_str() {
+            Some("plan") => tier = e["tier"].as_u64(),
+            Some("circuit_built") => {
+                let name = e["circuit"].as_str().unwrap_or_default().to_string();
+                let want = match name.strip_prefix("tier ") {
+                    Some(rest) => rest.split(' ').next().and_then(|t| t.parse().ok()),
+                    // The root: after the last of TIERS's three tiers.
+                    None => Some(2),
+                };
+                assert_eq!(tier, want, "{name} built while proving tier {tier:?}");
+                assert!(built.insert(name.clone()), "{name} built twice");
+            }
+            _ => {}
+        }
+    }
+    assert!(built.contains("root"), "{built:?}");
+    assert!(built.contains("tier 2 batch"), "{built:?}");
 }
 
 #[test]

@@ -13,7 +13,7 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use plonky2::iop::witness::PartialWitness;
-use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData};
+use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData, VerifierCircuitData};
 
 use super::aggregate::AggregateCircuit;
 use super::batch::BatchCircuit;
@@ -284,16 +284,44 @@ impl TreeCircuits for CircuitSet<'_> {
     }
 }
 
-/// One tier of a tiered set, as its tree's circuits.
-#[derive(Clone, Copy)]
+/// One tier's circuits: its batch circuit and the levels above it, built
+/// on first use and freed with this value, so a job holds one tier's
+/// circuits at a time. Its top circuit's verifier data stays in the set,
+/// which is all the root needs.
 pub struct TierCircuits<'s, 'w> {
-    pub set: &'s TieredCircuitSet<'w>,
-    pub tier: usize,
+    set: &'s TieredCircuitSet<'w>,
+    tier: usize,
+    ladder: Ladder<TierBatch>,
+}
+
+impl TierCircuits<'_, '_> {
+    pub fn batch(&self) -> &TierBatch {
+        let batch = self.ladder.batch(&|| self.set.make_batch(self.tier));
+        self.keep(0, batch.data());
+        batch
+    }
+
+    /// The aggregation levels above the tier's batches.
+    pub fn num_levels(&self) -> u32 {
+        self.ladder.num_levels()
+    }
+
+    fn name(&self) -> String {
+        format!("tier {} ", self.tier)
+    }
+
+    /// Hands the top circuit's verifier data to the set the first time it
+    /// is seen, so the root never rebuilds this tier.
+    fn keep(&self, level: u32, data: &CircuitData<F, C, D>) {
+        if level == self.num_levels() {
+            self.set.tops[self.tier].get_or_init(|| data.verifier_data());
+        }
+    }
 }
 
 impl TreeCircuits for TierCircuits<'_, '_> {
     fn tree(&self) -> ProofParams {
-        self.set.params.tiers()[self.tier].tree
+        self.ladder.params
     }
 
     fn round_digest(&self) -> Digest {
@@ -301,11 +329,19 @@ impl TreeCircuits for TierCircuits<'_, '_> {
     }
 
     fn data(&self, level: u32) -> &CircuitData<F, C, D> {
-        self.set.data(self.tier, level)
+        if level == 0 {
+            return self.batch().data();
+        }
+        &self.level(level).data
     }
 
     fn level(&self, level: u32) -> &AggregateCircuit {
-        self.set.level(self.tier, level)
+        let make = || self.set.make_batch(self.tier);
+        let c = self
+            .ladder
+            .level(&self.set.builds, &make, &self.name(), level);
+        self.keep(level, &c.data);
+        c
     }
 
     fn batch_witness(
@@ -313,7 +349,7 @@ impl TreeCircuits for TierCircuits<'_, '_> {
         prices: &PriceVector,
         users: &[Option<SparseUser>],
     ) -> anyhow::Result<PartialWitness<F>> {
-        match self.set.batch(self.tier) {
+        match self.batch() {
             TierBatch::Sparse(c) => c.witness(prices, users),
             TierBatch::Dense(c) => c.witness(prices, &dense_slots(users, self.tree().num_assets)),
         }
@@ -338,10 +374,13 @@ impl BatchData for TierBatch {
 }
 
 /// Every circuit of a tiered round (format version 2): one ladder of batch
-/// and aggregation circuits per tier, and the root that merges their tops.
+/// and aggregation circuits per tier, handed out by [`TieredCircuitSet::tier`],
+/// and the root that merges their tops. The set itself keeps only each
+/// tier's top verifier data and the root: a tier's prover data, the bulk of
+/// a circuit's memory, lives as long as the caller keeps that tier.
 pub struct TieredCircuitSet<'w> {
     pub params: TieredParams,
-    ladders: Vec<Ladder<TierBatch>>,
+    tops: Vec<OnceLock<VerifierCircuitData<F, C, D>>>,
     root: OnceLock<RootCircuit>,
     builds: Builds<'w>,
 }
@@ -357,7 +396,7 @@ impl<'w> TieredCircuitSet<'w> {
     /// The set for `params`, each build seen by `watch` and kept in `store`.
     pub fn stored(params: TieredParams, watch: &'w dyn Watch, store: &'w dyn CircuitStore) -> Self {
         TieredCircuitSet {
-            ladders: params.tiers().iter().map(|t| Ladder::new(t.tree)).collect(),
+            tops: params.tiers().iter().map(|_| OnceLock::new()).collect(),
             params,
             root: OnceLock::new(),
             builds: Builds::new(watch, store),
@@ -365,16 +404,16 @@ impl<'w> TieredCircuitSet<'w> {
     }
 
     pub fn num_tiers(&self) -> usize {
-        self.ladders.len()
+        self.tops.len()
     }
 
-    /// `tier`'s tree, as the job proves it.
+    /// `tier`'s circuits, none built yet; they are freed when the value is.
     pub fn tier(&self, tier: usize) -> TierCircuits<'_, 'w> {
-        TierCircuits { set: self, tier }
-    }
-
-    pub fn batch(&self, tier: usize) -> &TierBatch {
-        self.ladders[tier].batch(&|| self.make_batch(tier))
+        TierCircuits {
+            set: self,
+            tier,
+            ladder: Ladder::new(self.params.tiers()[tier].tree),
+        }
     }
 
     fn make_batch(&self, tier: usize) -> TierBatch {
@@ -397,31 +436,26 @@ impl<'w> TieredCircuitSet<'w> {
         }
     }
 
-    /// The aggregation levels above `tier`'s batches.
-    pub fn num_levels(&self, tier: usize) -> u32 {
-        self.ladders[tier].num_levels()
-    }
-
-    /// `tier`'s aggregation circuit of `level` (1-based).
-    pub fn level(&self, tier: usize, level: u32) -> &AggregateCircuit {
-        let name = format!("tier {tier} ");
-        self.ladders[tier].level(&self.builds, &|| self.make_batch(tier), &name, level)
-    }
-
-    /// The circuit data of `tier`'s proofs at `level` (0 = batches).
-    pub fn data(&self, tier: usize, level: u32) -> &CircuitData<F, C, D> {
-        let name = format!("tier {tier} ");
-        self.ladders[tier].data(&self.builds, &|| self.make_batch(tier), &name, level)
-    }
-
-    /// The circuit data of `tier`'s top proof.
-    pub fn top(&self, tier: usize) -> &CircuitData<F, C, D> {
-        self.data(tier, self.num_levels(tier))
+    /// `tier`'s top circuit as the root verifies it: kept from the tier's
+    /// circuits once the job used them, or built here, one tier at a time.
+    pub fn top(&self, tier: usize) -> &VerifierCircuitData<F, C, D> {
+        self.tops[tier].get_or_init(|| {
+            // Straight from the ladder, not through `keep`, which would set
+            // this very cell; the tier's prover data is freed on return.
+            let circuits = self.tier(tier);
+            let make = || self.make_batch(tier);
+            let top = circuits.num_levels();
+            let name = circuits.name();
+            circuits
+                .ladder
+                .data(&self.builds, &make, &name, top)
+                .verifier_data()
+        })
     }
 
     pub fn root(&self) -> &RootCircuit {
         self.root.get_or_init(|| {
-            let tops: Vec<&CircuitData<F, C, D>> =
+            let tops: Vec<&VerifierCircuitData<F, C, D>> =
                 (0..self.num_tiers()).map(|t| self.top(t)).collect();
             // One digest names every top circuit: the key stays short.
             let top_digests: Vec<F> = tops

@@ -26,7 +26,7 @@ use crate::circuits::sizing::{BatchSize, HeldCounts};
 use crate::circuits::tiers::account_root;
 use crate::circuits::witness::{reserve_commitment, PriceVector};
 use crate::circuits::{Proof, ProofParams, RootValues, RoundParams};
-use crate::circuits::{Tier, TierKind, TieredCircuitSet, TieredParams};
+use crate::circuits::{Tier, TierKind, TieredCircuitSet, TieredParams, TreeCircuits};
 use crate::commit::tiers::{split, TierPaths};
 use crate::commit::{
     build_summary, round_key, validate, write_summary, CommitOutcome, CommitRequest, Head,
@@ -386,55 +386,63 @@ impl TieredRun<'_> {
             }
         }
         let set = TieredCircuitSet::stored(self.params.clone(), self.reporter, self.files);
-        let views: Vec<_> = (0..shapes.len()).map(|t| set.tier(t)).collect();
-        let checkers: Vec<Checker> = self
-            .commitment
-            .tiers
-            .iter()
-            .zip(&shapes)
-            .zip(&views)
-            .map(|((t, shape), view)| Checker {
-                job: &t.dir,
-                shape,
-                circuits: view,
-                commitment: &t.commitment,
-                reporter: self.reporter,
-                batch_size_auto: self.batch_size_auto,
-            })
-            .collect();
         let round = RoundParams::Tiered(self.params.clone());
         let base = self.base_summary();
-        let root = RootJob {
+        let want = self.root_values(&set, &shapes)?;
+        let root_job = |circuit| RootJob {
             job: self.job,
             reporter: self.reporter,
             params: &round,
-            circuit: set.root(),
-            want: self.root_values(&checkers)?,
+            circuit,
+            want: want.clone(),
             reserves: self.commitment.reserves(),
             base: &base,
             batch_size_auto: self.batch_size_auto,
             arity: self.arity,
             tree: None,
         };
-        let mut stats = Stats::default();
-        let mut root_ms = 0;
-        let proof = match publish::checkpoint(&root) {
-            Some(proof) => proof,
-            None => {
-                let mut tops = Vec::with_capacity(checkers.len());
-                for (tier, check) in checkers.iter().enumerate() {
-                    let (top, s) = self.prove_tier(tier, check, prove_batches)?;
-                    add(&mut stats, &s);
-                    tops.push(top);
-                }
-                let refs: Vec<&Proof> = tops.iter().collect();
-                let t = Instant::now();
-                let proof = publish::prove_root(&root, self.prover, &refs)?;
-                root_ms = t.elapsed().as_millis() as u64;
-                proof
+        // Only a root checkpoint on disk needs the root circuit before the
+        // tiers are proven; otherwise each tier's circuits are built, used
+        // and freed in turn, and the root is built from their kept tops.
+        if self.job.root_checkpoint().exists() {
+            let root = root_job(set.root());
+            if let Some(proof) = publish::checkpoint(&root) {
+                return finish(&root, &proof, &Stats::default(), set.build_time(), 0);
             }
-        };
+        }
+        let mut stats = Stats::default();
+        let mut tops = Vec::with_capacity(shapes.len());
+        for (tier, shape) in shapes.iter().enumerate() {
+            let circuits = set.tier(tier);
+            let (top, s) =
+                self.prove_tier(tier, &self.checker(tier, shape, &circuits), prove_batches)?;
+            add(&mut stats, &s);
+            tops.push(top);
+        }
+        let root = root_job(set.root());
+        let refs: Vec<&Proof> = tops.iter().collect();
+        let t = Instant::now();
+        let proof = publish::prove_root(&root, self.prover, &refs)?;
+        let root_ms = t.elapsed().as_millis() as u64;
         finish(&root, &proof, &stats, set.build_time(), root_ms)
+    }
+
+    /// `tier`'s checker over `circuits`.
+    fn checker<'c>(
+        &'c self,
+        tier: usize,
+        shape: &'c Shape,
+        circuits: &'c dyn TreeCircuits,
+    ) -> Checker<'c> {
+        let t = &self.commitment.tiers[tier];
+        Checker {
+            job: &t.dir,
+            shape,
+            circuits,
+            commitment: &t.commitment,
+            reporter: self.reporter,
+            batch_size_auto: self.batch_size_auto,
+        }
     }
 
     /// One tier's top proof: planned, checked and proven like a format 1 tree.
@@ -476,11 +484,13 @@ impl TieredRun<'_> {
 
     /// The root proof's public inputs: the account root over the tier
     /// roots, and the tiers' merged counts and totals.
-    fn root_values(&self, checkers: &[Checker]) -> Result<RootValues> {
+    fn root_values(&self, set: &TieredCircuitSet, shapes: &[Shape]) -> Result<RootValues> {
         let assets = self.params.num_assets();
         let mut totals = vec![(0u64, 0u64); assets];
-        for c in checkers {
-            let top = c.node(c.shape.top())?;
+        for (tier, shape) in shapes.iter().enumerate() {
+            // Reading the store's totals builds no circuit.
+            let circuits = set.tier(tier);
+            let top = self.checker(tier, shape, &circuits).node(shape.top())?;
             for (sum, (e, d)) in totals.iter_mut().zip(top.totals) {
                 sum.0 += e;
                 sum.1 += d;
@@ -520,17 +530,11 @@ impl TieredRun<'_> {
         let set = TieredCircuitSet::stored(self.params.clone(), self.reporter, self.files);
         let mut stats = Stats::default();
         let mut shares = Vec::new();
-        for (tier, c) in self.commitment.tiers.iter().enumerate() {
+        for tier in 0..self.commitment.tiers.len() {
             let shape = self.shape(tier);
-            let view = set.tier(tier);
-            let check = Checker {
-                job: &c.dir,
-                shape: &shape,
-                circuits: &view,
-                commitment: &c.commitment,
-                reporter: self.reporter,
-                batch_size_auto: self.batch_size_auto,
-            };
+            // This tier's circuits are freed before the next tier's are built.
+            let circuits = set.tier(tier);
+            let check = self.checker(tier, &shape, &circuits);
             let share = shard::share(&shape, spec);
             let goals: Vec<Goal> = share
                 .roots
