@@ -230,21 +230,30 @@ fn every_tier_proves_and_the_root_proof_says_the_exact_sums() {
 /// loaded) only once the tier before it is planned and proven, none twice,
 /// and the root's last, from the tops the tiers kept.
 #[test]
-fn each_tier_s_circuits_are_built_while_that_tier_is_proven() {
+fn each_tier_s_circuits_are_built_after_the_tier_before_it_is_proven() {
     let ev = &proven_run().1;
-    let mut tier = None;
+    // The tier whose plan came last, so the tier proven before this point.
+    let mut planned: Option<u64> = None;
     let mut built = std::collections::BTreeSet::new();
     for e in ev {
         match e["event"].as_str() {
-            Some("plan") => tier = e["tier"].as_u64(),
+            Some("plan") => planned = e["tier"].as_u64(),
             Some("circuit_built") => {
                 let name = e["circuit"].as_str().unwrap_or_default().to_string();
-                let want = match name.strip_prefix("tier ") {
-                    Some(rest) => rest.split(' ').next().and_then(|t| t.parse().ok()),
+                let tier: Option<u64> = name
+                    .strip_prefix("tier ")
+                    .and_then(|rest| rest.split(' ').next())
+                    .and_then(|t| t.parse().ok());
+                let before = match tier {
+                    Some(0) => None,
+                    Some(t) => Some(t - 1),
                     // The root: after the last of TIERS's three tiers.
                     None => Some(2),
                 };
-                assert_eq!(tier, want, "{name} built while proving tier {tier:?}");
+                assert_eq!(
+                    planned, before,
+                    "{name} built after tier {planned:?}'s plan"
+                );
                 assert!(built.insert(name.clone()), "{name} built twice");
             }
             _ => {}

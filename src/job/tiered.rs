@@ -414,6 +414,9 @@ impl TieredRun<'_> {
         let mut tops = Vec::with_capacity(shapes.len());
         for (tier, shape) in shapes.iter().enumerate() {
             let circuits = set.tier(tier);
+            // The whole ladder first: checking and proving need all of it,
+            // and a build beside the proofs only slows them.
+            circuits.data(circuits.num_levels());
             let (top, s) =
                 self.prove_tier(tier, &self.checker(tier, shape, &circuits), prove_batches)?;
             add(&mut stats, &s);
