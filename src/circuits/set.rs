@@ -356,8 +356,8 @@ impl TreeCircuits for TierCircuits<'_, '_> {
     }
 }
 
-/// A tier's batch circuit. Each is built once per set, so the size
-/// difference between the variants costs nothing worth a box.
+/// A tier's batch circuit. Each is built once per [`TierCircuits`], so the
+/// size difference between the variants costs nothing worth a box.
 #[allow(clippy::large_enum_variant)]
 pub enum TierBatch {
     Dense(BatchCircuit),
@@ -408,6 +408,9 @@ impl<'w> TieredCircuitSet<'w> {
     }
 
     /// `tier`'s circuits, none built yet; they are freed when the value is.
+    /// Every call hands out a ladder of its own, so hold one per tier at a
+    /// time: a second, or `top`/`root` before the held one reached its top,
+    /// builds the same circuits again.
     pub fn tier(&self, tier: usize) -> TierCircuits<'_, 'w> {
         TierCircuits {
             set: self,
@@ -525,4 +528,74 @@ impl<'w> Builds<'w> {
 /// Batch and aggregation circuits use plonky2's standard recursion configuration.
 fn config() -> CircuitConfig {
     CircuitConfig::standard_recursion_config()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::circuits::tiers::{Tier, TierKind};
+
+    /// Records the name of every circuit built.
+    #[derive(Default)]
+    struct Names(Mutex<Vec<String>>);
+
+    impl Watch for Names {
+        fn building(&self, circuit: &str) -> Built<'_> {
+            let circuit = circuit.to_string();
+            Box::new(move |_, _| {
+                self.0
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(circuit)
+            })
+        }
+    }
+
+    impl Names {
+        fn take(&self) -> Vec<String> {
+            std::mem::take(&mut self.0.lock().unwrap_or_else(PoisonError::into_inner))
+        }
+    }
+
+    fn params() -> TieredParams {
+        let tier = |kind, batch, depth| Tier {
+            kind,
+            tree: ProofParams::new(batch, 2, 2, depth).unwrap(),
+        };
+        TieredParams::new(vec![
+            tier(TierKind::Sparse { capacity: 1 }, 2, 2),
+            tier(TierKind::Dense, 2, 0),
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn the_root_is_built_from_the_tops_the_tiers_kept() {
+        let names = Names::default();
+        let set = TieredCircuitSet::stored(params(), &names, &NoStore);
+        for t in 0..set.num_tiers() {
+            let circuits = set.tier(t);
+            circuits.data(circuits.num_levels());
+        }
+        assert_eq!(
+            names.take(),
+            ["tier 0 batch", "tier 0 level 1", "tier 1 batch"]
+        );
+        // Every ladder is gone; the root needs none of them again.
+        set.root();
+        assert_eq!(names.take(), ["root"]);
+    }
+
+    #[test]
+    fn a_top_no_tier_kept_is_built_once() {
+        let names = Names::default();
+        let set = TieredCircuitSet::stored(params(), &names, &NoStore);
+        let digest = set.top(0).verifier_only.circuit_digest;
+        assert_eq!(names.take(), ["tier 0 batch", "tier 0 level 1"]);
+        assert_eq!(set.top(0).verifier_only.circuit_digest, digest);
+        assert!(names.take().is_empty());
+        // The same top as a tier's own ladder makes.
+        let circuits = set.tier(0);
+        assert_eq!(circuits.data(1).verifier_only.circuit_digest, digest);
+    }
 }

@@ -539,6 +539,10 @@ impl TieredRun<'_> {
             let circuits = set.tier(tier);
             let check = self.checker(tier, &shape, &circuits);
             let share = shard::share(&shape, spec);
+            // As in `full`: the levels this share needs, before its proofs.
+            if let Some(level) = share.roots.iter().map(|r| r.level).max() {
+                circuits.data(level);
+            }
             let goals: Vec<Goal> = share
                 .roots
                 .iter()
