@@ -130,7 +130,7 @@ step "bench trees,ntt,oracles" "$T_REST" "$OUT/bench.log" \
 # --- The account tree at exchange scale, GPU against SIMD CPU, byte for byte.
 G=$WORK/users
 step "gen $USERS users" "$T_GEN" "$OUT/tree.log" "$Z" --quiet gen --users "$USERS" --assets 20 --seed 7 --out "$G"
-A=(--accounts "$G/accounts.csv" --assets "$G/assets.csv" --reserves "$G/reserves.csv" --secret datasets/sample/secret.demo --json --force)
+A=(--accounts "$G/accounts.csv" --assets "$G/assets.csv" --reserves "$G/reserves.csv" --secret datasets/sample/secret.demo --json --force --tiers none)
 for b in gpu cpu; do
     step "commit --backend $b" "$T_COMMIT" "$OUT/tree.log" "$Z" --quiet commit "${A[@]}" --backend "$b" --out "$WORK/commit-$b"
 done

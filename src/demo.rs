@@ -1,6 +1,6 @@
-//! `zkpor demo`: one whole round on a bundled sample (commit, prove at a
-//! small fixed shape, then one customer's inclusion proof), in steps the CLI
-//! reports one by one.
+//! `zkpor demo`: one whole round on a bundled sample (commit in the tiers
+//! `prove` picks by default, prove at a small fixed shape, then one
+//! customer's inclusion proof), in steps the CLI reports one by one.
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::inclusion::{make_user_proof, user_at};
 use crate::job::events::Reporter;
 use crate::job::layout::names;
-use crate::job::{prove, BatchSize, ProveOutcome, ProveRequest, Proving};
+use crate::job::{prove, BatchSize, ProveOutcome, ProveRequest, Proving, TierRequest};
 
 /// The demo's shape: small batches and a 4-ary tree, so the sample's few
 /// hundred users still make several batch proofs and two aggregation levels.
@@ -57,7 +57,8 @@ pub fn prove_sample(
         prepare_only: false,
         proving: Proving::default(),
         circuit_cache: None,
-        tiers: None,
+        // As `zkpor prove` does by default: the tiers picked from the sample.
+        tiers: Some(TierRequest::Auto),
         reporter,
     })
 }

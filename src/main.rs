@@ -231,15 +231,34 @@ struct CommitArgs {
     backend: BackendArgs,
 }
 
+/// `--tiers` as given: `none` is format 1 (no tiers), anything else a tier request.
+#[derive(Clone, Debug)]
+struct Tiers(Option<TierRequest>);
+
+impl std::str::FromStr for Tiers {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "none" => Ok(Tiers(None)),
+            _ => s.parse().map(|r| Tiers(Some(r))),
+        }
+    }
+}
+
 #[derive(clap::Args)]
 struct CommitCmdArgs {
     #[command(flatten)]
     commit: CommitArgs,
-    /// Commit a tiered round (account format 2), split as `prove --tiers` splits it
-    /// (auto, or capacities such as 1,4,dense), so that user proofs can be made
-    /// before any proving. Without it the commitment is format 1.
-    #[arg(long, value_name = "auto|K1,K2,...[,dense]")]
-    tiers: Option<TierRequest>,
+    /// The round's tiers, as `prove --tiers` takes them (auto, none, or capacities
+    /// such as 1,4,dense), so that user proofs can be made before any proving and
+    /// match what `prove` with the same flag publishes. none commits format 1.
+    #[arg(
+        long,
+        value_name = "auto|none|K1,K2,...[,dense]",
+        default_value = "auto"
+    )]
+    tiers: Tiers,
 }
 
 #[derive(clap::Args)]
@@ -254,14 +273,18 @@ struct ProveArgs {
     /// Child proofs per aggregation proof (a power of two, at least 2).
     #[arg(long, default_value_t = 8)]
     arity: usize,
-    /// Prove a tiered round (account format 2): each user goes into the smallest tier
+    /// The round's tiers (account format 2): each user goes into the smallest tier
     /// that holds their positions. auto picks the tiers from the snapshot's held-asset
     /// counts and measured row counts; or list capacities, strictly increasing, with an
     /// optional dense tier last (for example 1,4,dense). With --batch-size auto each
-    /// tier gets its own B; a given B applies to every tier. Without --tiers the round
-    /// is format 1 (one dense tree).
-    #[arg(long, value_name = "auto|K1,K2,...[,dense]")]
-    tiers: Option<TierRequest>,
+    /// tier gets its own B; a given B applies to every tier. none proves format 1 (one
+    /// dense tree), as jobs made before format 2 was the default did.
+    #[arg(
+        long,
+        value_name = "auto|none|K1,K2,...[,dense]",
+        default_value = "auto"
+    )]
+    tiers: Tiers,
     /// Start the job over: remove OUT's job files first (a generated secret is kept).
     /// Without it, an existing job with the same inputs is resumed. --force means the same here.
     #[arg(long)]
@@ -648,7 +671,7 @@ fn run_prove(a: ProveArgs, backend: &dyn Backend, reporter: Reporter) -> Result<
         prepare_only: a.prepare,
         proving: a.proving.proving(),
         circuit_cache: a.proving.circuit_cache.clone(),
-        tiers: a.tiers,
+        tiers: a.tiers.0,
         reporter,
     };
     let outcome = prove(&req)?;
@@ -731,7 +754,7 @@ fn run_commit(
     quiet: bool,
 ) -> Result<()> {
     let req = commit_request(&a.commit, backend, reporter.progress());
-    let outcome = match &a.tiers {
+    let outcome = match &a.tiers.0 {
         None => commit(&req)?,
         Some(tiers) => commit_tiered(&req, tiers, reporter)?,
     };

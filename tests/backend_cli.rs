@@ -13,7 +13,7 @@ fn commit(dir: &Path, out: &str, extra: &[&str]) -> Output {
     let (accounts, assets) = (dir.join("accounts.csv"), dir.join("assets.csv"));
     let out = dir.join(out);
     let mut args = vec!["commit", "--accounts", s(&accounts), "--assets", s(&assets)];
-    args.extend(["--out", s(&out), "--json", "--quiet"]);
+    args.extend(["--out", s(&out), "--json", "--quiet", "--tiers", "none"]);
     args.extend([
         "--secret",
         concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/sample/secret.demo"),
@@ -85,7 +85,15 @@ fn without_an_adapter_gpu_fails_and_auto_falls_back_with_a_notice() {
         dir.path().join("accounts.csv"),
         dir.path().join("assets.csv"),
     );
-    let base = ["commit", "--accounts", s(&accounts), "--assets", s(&assets)];
+    let base = [
+        "commit",
+        "--tiers",
+        "none",
+        "--accounts",
+        s(&accounts),
+        "--assets",
+        s(&assets),
+    ];
 
     let out = dir.path().join("gpu");
     let forced = without_vulkan(&[&base[..], &["--out", s(&out), "--backend", "gpu"]].concat());
@@ -150,6 +158,8 @@ fn the_backend_can_be_chosen_through_the_environment() {
             s(&out),
             "--json",
             "--quiet",
+            "--tiers",
+            "none",
         ])
         .env("ZKPOR_BACKEND", "cpu")
         .output()
@@ -186,6 +196,8 @@ fn prove_sample(out: &Path, backend: &str) -> Output {
         "--backend",
         backend,
         "--quiet",
+        "--tiers",
+        "none",
     ])
 }
 

@@ -114,6 +114,15 @@ fn generated_snapshot_commits_with_debt_and_covered_reserves() {
     let summary: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(summary["users"], 3000);
     assert_eq!(summary["all_covered"], true);
+    // Without --tiers the round is tiered (format 2), from the snapshot's holdings.
+    let tiers = summary["tiers"].as_array().expect("a tiered summary");
+    let in_tiers: u64 = tiers.iter().map(|t| t["users"].as_u64().unwrap()).sum();
+    assert_eq!(in_tiers, 3000);
+    // `--tiers none` commits format 1: one tree, other leaves, the same totals.
+    let f1 = commit_sample_from(&snap, &dir.path().join("f1"));
+    assert!(f1.get("tiers").is_none(), "{f1}");
+    assert_ne!(f1["root"], summary["root"]);
+    assert_eq!(f1["assets"], summary["assets"]);
     let with_debt = summary["assets"]
         .as_array()
         .unwrap()
@@ -161,6 +170,8 @@ fn same_inputs_and_secret_give_the_same_root() {
         s(&dir.path().join("c")),
         "--json",
         "--quiet",
+        "--tiers",
+        "none",
     ]);
     let c: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_ne!(a["root"], c["root"]);
@@ -364,9 +375,12 @@ fn dense_generator_gives_every_user_every_asset_and_commits() {
     assert_eq!(summary["users"], 200);
 }
 
+/// A format-1 commitment of the snapshot `gen` wrote.
 fn commit_sample_from(gen: &Path, out: &Path) -> Value {
     let o = zkpor(&[
         "commit",
+        "--tiers",
+        "none",
         "--accounts",
         s(&gen.join("accounts.csv")),
         "--assets",

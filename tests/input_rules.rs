@@ -35,7 +35,7 @@ impl Snap {
         self.dir.path().join(name)
     }
 
-    /// `zkpor commit --json` with `accounts` (a file name in the folder).
+    /// `zkpor commit --json --tiers none` with `accounts` (a file name in the folder).
     fn commit(&self, accounts: &str) -> std::process::Output {
         let out = self.path(&format!("out-{accounts}"));
         zkpor(&[
@@ -52,6 +52,8 @@ impl Snap {
             s(&out),
             "--json",
             "--quiet",
+            "--tiers",
+            "none",
         ])
     }
 

@@ -76,6 +76,8 @@ fn prove_with(out: &Path, set: &[(&str, &str)], extra: &[&str]) -> Command {
         ("--assets", path(&s.assets)),
         ("--reserves", path(&s.reserves)),
         ("--secret", path(&s.secret)),
+        // These tests are format 1's; tests/tiered_job.rs has format 2's.
+        ("--tiers", "none".to_string()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
@@ -567,6 +569,11 @@ fn other_inputs_are_refused_and_fresh_starts_over() {
     refused(
         &mut prove_with(&out, &[("--arity", "4")], &[]),
         "arity: 2 in the job, 4 in this run",
+    );
+    // A format-1 job is not resumed as a tiered one, as the default would ask.
+    refused(
+        &mut prove_with(&out, &[("--tiers", "")], &[]),
+        "tiers: none (format 1) in the job, auto in this run",
     );
     let secret = dir.path().join("secret2");
     std::fs::write(&secret, "another round secret, also 32 bytes or more\n").unwrap();

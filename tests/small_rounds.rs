@@ -1,6 +1,6 @@
-//! Every genuine proof verifies whatever the user count, with the default
-//! batch size and arity: n = 1, 2, 3, 20, B − 1, B and B + 1 users, where B is
-//! what `--batch-size auto` picks. Below B the tree is smaller than one batch
+//! Every genuine format-1 proof (`--tiers none`) verifies whatever the user
+//! count, with the default batch size and arity: n = 1, 2, 3, 20, B − 1, B
+//! and B + 1 users, where B is what `--batch-size auto` picks. Below B the tree is smaller than one batch
 //! (B' = 2^d < B), the case where `verify` once rebuilt the wrong parameter
 //! digest. Each round is verified with `--no-cache`, then tampered with so
 //! that only the proof check itself can catch it, which it must.
@@ -14,7 +14,7 @@ use zkpor::error::exit;
 
 const ASSETS: &str = "2";
 
-/// `zkpor gen` + `zkpor prove` with every default; returns summary.json.
+/// `zkpor gen` + `zkpor prove --tiers none` with every other default; returns summary.json.
 fn prove_round(dir: &Path, users: usize) -> Value {
     let snap = dir.join("snap");
     let seed = users.to_string();
@@ -43,6 +43,8 @@ fn prove_round(dir: &Path, users: usize) -> Value {
         "--out",
         s(&out),
         "--json",
+        "--tiers",
+        "none",
     ]);
     assert!(prove.status.success(), "prove {users}: {}", stderr(&prove));
     assert!(

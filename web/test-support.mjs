@@ -56,7 +56,7 @@ export function zkporOk(bin, args) {
 export const csvField = (s) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
 // A synthetic snapshot from `zkpor gen`, with the ids at the given rows
-// replaced (the generator only makes hex ids), committed with a fresh secret.
+// replaced (the generator only makes hex ids), committed as format 1 (`--tiers none`) with a fresh secret.
 // Returns { dir, out, ids, root, summary }.
 export function makeSnapshot(bin, { users, assets, seed, renames = {} }) {
   const dir = tempDir();
@@ -75,7 +75,7 @@ export function makeSnapshot(bin, { users, assets, seed, renames = {} }) {
   writeFileSync(accountsPath, lines.join('\n'));
   const out = join(dir, 'out');
   const commit = zkporOk(bin, [
-    'commit', '--accounts', accountsPath, '--assets', join(snap, 'assets.csv'),
+    'commit', '--tiers', 'none', '--accounts', accountsPath, '--assets', join(snap, 'assets.csv'),
     '--reserves', join(snap, 'reserves.csv'), '--out', out, '--json', '--quiet',
   ]);
   const summary = JSON.parse(commit.stdout);

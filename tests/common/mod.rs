@@ -52,8 +52,9 @@ pub fn s(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }
 
-/// Runs `zkpor <cmd>` on `accounts` with the sample's assets.csv and demo
-/// secret, `reserves` if given, writing to `out`, plus `extra` flags.
+/// Runs `zkpor <cmd>` (commit or prove) on `accounts` with the sample's
+/// assets.csv and demo secret, `reserves` if given, writing a format-1 round
+/// (`--tiers none`) to `out`, plus `extra` flags.
 pub fn run_on(
     cmd: &str,
     accounts: &Path,
@@ -73,6 +74,8 @@ pub fn run_on(
         s(&secret),
         "--out",
         s(out),
+        "--tiers",
+        "none",
     ];
     if let Some(r) = reserves {
         args.extend(["--reserves", s(r)]);
