@@ -7,7 +7,7 @@
 # proof per backend. Every step has its own time limit, so one slow step cannot
 # eat the lease; everything lands in $OUT (at most 8 files come back).
 #
-#   run(command="scripts/device-check.sh", carry=[".gl", ".device"], timeout_s=540)
+#   run(command="scripts/device-check.sh", carry=[".gl", ".device"], timeout_s=480)
 #   DEVICE_CHECK_SCALE=small OUT=/tmp/out scripts/device-check.sh   # lavapipe-sized rehearsal
 set -uo pipefail
 
@@ -15,6 +15,10 @@ set -uo pipefail
 # the carried loader packages, unpacked only where no loader is installed (a
 # machine with one, such as a lavapipe rehearsal, keeps its own).
 cd "$(dirname "$0")/.." || exit 1
+# What the binaries are built from; scripts/device-prep.sh records the same hash.
+source_hash() {
+    find src shaders tests Cargo.toml Cargo.lock -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-64
+}
 if ! ldconfig -p | grep -q libvulkan && ls .gl/*.deb >/dev/null 2>&1; then
     for f in .gl/*.deb; do dpkg -x "$f" /; done
     ldconfig
@@ -35,23 +39,25 @@ export ZKPOR_CACHE_DIR=$WORK/cache
 
 case $SCALE in
 full)
-    PERM="--min-log 16 --max-log 24"
+    PERM_LO="--min-log 16 --max-log 20"
+    PERM_HI="--min-log 21 --max-log 24"
     TREES="--min-log 16 --max-log 22"
     NTT="--ntt-min-log 12 --ntt-max-log 20"
     USERS=10000000
     PROOF_USERS=256
-    # Expected on 16 cores: about 40 + 60 + 80 + 10 + 2 x 30 + 40 s.
-    T_TESTS=60 T_PERM=120 T_REST=150 T_GEN=60 T_COMMIT=120 T_PROOF=120
+    # Expected on 16 cores: about 40 + 20 + 50 + 10 + 2 x 30 + 40 + 80 s.
+    T_TESTS=60 T_PERM_LO=60 T_PERM_HI=100 T_GEN=60 T_COMMIT=120 T_PROOF=120 T_REST=150
     TOTAL=${DEVICE_CHECK_BUDGET:-450}
     ;;
 small)
     # For lavapipe (a CPU emulating a GPU): the same steps, sizes a 2-core machine runs in minutes.
-    PERM="--min-log 10 --max-log 12"
+    PERM_LO="--min-log 10 --max-log 11"
+    PERM_HI="--min-log 12 --max-log 12"
     TREES="--min-log 10 --max-log 11"
     NTT="--ntt-min-log 8 --ntt-max-log 10"
     USERS=20000
     PROOF_USERS=16
-    T_TESTS=300 T_PERM=120 T_REST=240 T_GEN=60 T_COMMIT=240 T_PROOF=400
+    T_TESTS=300 T_PERM_LO=90 T_PERM_HI=90 T_GEN=60 T_COMMIT=240 T_PROOF=400 T_REST=240
     TOTAL=${DEVICE_CHECK_BUDGET:-1800}
     ;;
 *)
@@ -89,15 +95,31 @@ step() {
     lscpu | grep -E 'Model name|^CPU\(s\)|Thread|L3' || true
     nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null || echo "nvidia-smi: none"
     ldconfig -p | grep -c libvulkan | sed 's/^/libvulkan entries: /'
+    # The prepared binaries against this tree's sources (scripts/device-prep.sh writes the hash).
+    if [ -f .device/source.sha256 ]; then
+        if [ "$(cat .device/source.sha256)" = "$(source_hash)" ]; then
+            echo ".device/bin: MATCH (built from these sources)"
+        else
+            echo ".device/bin: STALE (built from other sources: rerun scripts/device-prep.sh)"
+        fi
+    fi
 } >>"$SUMMARY" 2>&1
+# The whole machine, for the record (the bench JSON has the adapter, but only if a bench runs).
+{
+    echo "=== machine"
+    uname -a
+    free -g
+    df -h /tmp
+    nvidia-smi 2>&1
+    nvidia-smi -q -d CLOCK,PERFORMANCE 2>&1
+    env | grep -E '^(VK_|__EGL)' || true
+    ls /usr/local/nvidia/share/vulkan/icd.d /usr/share/vulkan/icd.d /etc/vulkan/icd.d 2>&1
+    ldconfig -p | grep -E 'vulkan|nvidia' | head -40
+} >>"$OUT/tests.log" 2>&1
 
 # --- Build, or take the prepared binaries.
 BIN=target/release/zkpor
-if command -v cargo >/dev/null 2>&1; then
-    step build 300 "$OUT/tests.log" cargo build --release --bin zkpor
-    TESTS=()
-    for t in gpu backends oracles tree; do TESTS+=("cargo test --release --test $t"); done
-elif [ -x .device/bin/zkpor ]; then
+if [ -x .device/bin/zkpor ]; then
     echo "no cargo here: using .device/bin (built at $(cat .device/commit 2>/dev/null))" >>"$SUMMARY"
     mkdir -p target/release && cp .device/bin/zkpor "$BIN"
     # Test binaries look for the checkout (and target/release/zkpor) where they were built.
@@ -106,7 +128,16 @@ elif [ -x .device/bin/zkpor ]; then
         mkdir -p "$(dirname "$manifest")" && ln -s "$PWD" "$manifest"
     fi
     TESTS=()
+    shopt -s nullglob
     for t in .device/bin/test-*; do TESTS+=("$t"); done
+    shopt -u nullglob
+    [ ${#TESTS[@]} -gt 0 ] || echo "FAIL: .device/bin holds no test-* binaries: rerun scripts/device-prep.sh" | tee -a "$SUMMARY"
+elif command -v cargo >/dev/null 2>&1; then
+    # A toolchain here but no prepared binaries: build offline (the device has no network).
+    step build 300 "$OUT/tests.log" cargo build --offline --release --bin zkpor
+    step "build tests" 300 "$OUT/tests.log" cargo test --offline --release --no-run --test gpu --test backends --test oracles --test tree
+    TESTS=()
+    for t in gpu backends oracles tree; do TESTS+=("cargo test --offline --release --test $t"); done
 else
     echo "no cargo and no .device/bin: run scripts/device-prep.sh first" | tee -a "$SUMMARY"
     exit 1
@@ -120,12 +151,14 @@ for t in "${TESTS[@]}"; do
 done
 
 # --- Benches with the profile (kernel times by timestamp queries where the adapter has them).
+# Two runs, so that a limit reached at the largest sizes keeps the smaller ones
+# (a bench writes its JSON only when it ends).
 # shellcheck disable=SC2086
-step "bench permutations" "$T_PERM" "$OUT/bench.log" \
-    "$Z" --quiet bench --backend gpu --profile --repeats 1 --only permutations $PERM --json "$OUT/bench-permutations.json"
+step "bench permutations low" "$T_PERM_LO" "$OUT/bench.log" \
+    "$Z" --quiet bench --backend gpu --profile --repeats 1 --only permutations $PERM_LO --json "$OUT/bench-permutations-low.json"
 # shellcheck disable=SC2086
-step "bench trees,ntt,oracles" "$T_REST" "$OUT/bench.log" \
-    "$Z" --quiet bench --backend gpu --profile --repeats 1 --only trees,ntt,oracles $TREES $NTT --json "$OUT/bench-trees-oracles.json"
+step "bench permutations high" "$T_PERM_HI" "$OUT/bench.log" \
+    "$Z" --quiet bench --backend gpu --profile --repeats 1 --only permutations $PERM_HI --json "$OUT/bench-permutations-high.json"
 
 # --- The account tree at exchange scale, GPU against SIMD CPU, byte for byte.
 G=$WORK/users
@@ -142,8 +175,13 @@ for b in gpu cpu; do
 done
 
 # --- One batch proof per backend (plonky2, driver + plonky2, cpu, gpu u32, gpu u64).
-step "bench proofs" "$T_PROOF" "$OUT/proofs.log" \
+step "bench proofs" "$T_PROOF" "$OUT/bench.log" \
     "$Z" --quiet bench --backend gpu --profile --repeats 1 --only proofs --proof-users "$PROOF_USERS" --json "$OUT/bench-proofs.json"
+
+# --- Last, what the targets need least: tree, NTT and oracle benches.
+# shellcheck disable=SC2086
+step "bench trees,ntt,oracles" "$T_REST" "$OUT/bench.log" \
+    "$Z" --quiet bench --backend gpu --profile --repeats 1 --only trees,ntt,oracles $TREES $NTT --json "$OUT/bench-trees-oracles.json"
 
 rm -rf "$WORK"
 echo "done: $(ls "$OUT" | tr '\n' ' ')" | tee -a "$SUMMARY"

@@ -18,7 +18,7 @@ $nice cargo build --release --bin zkpor
 tests=(gpu backends oracles tree)
 args=()
 for t in "${tests[@]}"; do args+=(--test "$t"); done
-$nice cargo test --release --no-run "${args[@]}" --message-format=json 2>/dev/null |
+if ! $nice cargo test --release --no-run "${args[@]}" --message-format=json 2>.device/build.log |
     python3 -c '
 import json, sys
 for line in sys.stdin:
@@ -28,7 +28,10 @@ for line in sys.stdin:
         continue
     if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["kind"] == ["test"]:
         print(m["target"]["name"], m["executable"])
-' >.device/tests.txt
+' >.device/tests.txt; then
+    tail -40 .device/build.log >&2
+    exit 1
+fi
 rm -f .device/bin/*
 mkdir -p .device/bin
 strip -o .device/bin/zkpor target/release/zkpor
@@ -37,6 +40,8 @@ while read -r name exe; do
 done <.device/tests.txt
 echo "$root" >.device/manifest_dir
 git rev-parse HEAD >.device/commit
+# The same hash as device-check.sh's source_hash, which reports MATCH or STALE.
+find src shaders tests Cargo.toml Cargo.lock -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-64 >.device/source.sha256
 du -sh .device
 
 if [ ! -d .gl ] || ! ls .gl/*.deb >/dev/null 2>&1; then

@@ -322,7 +322,7 @@ fn tiered_root_from_summary(
         .ok()
         .and_then(|i| tiers.get(i))
         .ok_or_else(|| bad(format!("the round has no tier {}", tier.index)))?;
-    if t.capacity != tier.capacity || t.root != tier.root {
+    if t.capacity != tier.capacity || !same_digest(&t.root, &tier.root) {
         return Err(bad(format!(
             "tier {} has another capacity or root",
             tier.index
@@ -509,4 +509,11 @@ fn parse_held(entries: &[BalanceEntry]) -> Result<Vec<(u32, Position)>> {
             Ok((i, p))
         })
         .collect()
+}
+
+/// Whether two hex texts name the same digest: FORMAT §1 lets a user proof
+/// write either case and a `0x` prefix, so text equality would refuse a
+/// valid file.
+fn same_digest(a: &str, b: &str) -> bool {
+    matches!((Digest::from_hex(a), Digest::from_hex(b)), (Ok(x), Ok(y)) if x == y)
 }

@@ -10,6 +10,7 @@ use zkpor::artifacts::summary::read_summary;
 use zkpor::circuits::CircuitSet;
 use zkpor::circuits::RoundParams;
 use zkpor::error::exit;
+use zkpor::model::{format_units, Decimal};
 use zkpor::verify::round::{params_of, verify_out, verify_with, ShippedProof, VerifierSource};
 
 /// Proves the sample once per test binary (B = 64, k = 4: 8 batch slots, two levels).
@@ -321,6 +322,50 @@ fn summary_binds_every_published_file_by_size_and_sha256() {
         .err()
         .expect("wrong batch count refused");
     assert!(e.to_string().contains("proof.batches"), "{e}");
+}
+
+#[test]
+fn verify_refuses_a_reserve_or_price_past_its_bound_instead_of_reducing_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = published_copy(dir.path());
+    let summary = read_summary(&copy).unwrap();
+    // Rebuilt once, then loaded: the tampers change no parameter.
+    let cache = tempfile::tempdir().unwrap();
+    let tamper = |edit: &dyn Fn(&mut zkpor::artifacts::AssetSummary)| {
+        let mut bad = summary.clone();
+        edit(&mut bad.assets[0]);
+        std::fs::write(copy.join("summary.json"), serde_json::to_vec(&bad).unwrap()).unwrap();
+        verify_out(&copy, Some(cache.path()))
+            .err()
+            .map(|e| e.to_string())
+    };
+    // r + 2^64 units truncates to the committed r: it must be refused by its
+    // bound, not matched against the reserve commitment.
+    let raised = |a: &mut zkpor::artifacts::AssetSummary| {
+        let text = a.reserve.clone().unwrap();
+        let units = Decimal::parse(&text)
+            .unwrap()
+            .non_negative_units(a.decimals, &text)
+            .unwrap();
+        a.reserve = Some(format_units(units + (1u128 << 64), a.decimals));
+    };
+    let e = tamper(&raised).expect("a reserve of 2^64 units more is refused");
+    assert!(e.contains("reserve") && e.contains("over its bound"), "{e}");
+    // p + q is q as a field element: refused as a price of 2^32 or more.
+    let p = 0xffff_ffff_0000_0001u64;
+    let wrapped = |a: &mut zkpor::artifacts::AssetSummary| {
+        let q: u64 = a.committed_price.parse().unwrap();
+        a.committed_price = (q + p).to_string();
+    };
+    let e = tamper(&wrapped).expect("a price of p + q is refused");
+    assert!(e.contains("not an integer below 2^32"), "{e}");
+    // The untouched summary still verifies.
+    std::fs::write(
+        copy.join("summary.json"),
+        serde_json::to_vec(&summary).unwrap(),
+    )
+    .unwrap();
+    verify_out(&copy, Some(cache.path())).expect("the untouched copy verifies");
 }
 
 #[test]

@@ -298,6 +298,18 @@ fn every_user_proof_lists_only_held_positions_and_verifies() {
             dropped.balances.pop();
             refused(&dropped, "do not hash to the leaf", "dropped position");
         }
+        // Upper-case hex with a 0x prefix names the same tier root (FORMAT §1),
+        // also when checked against the summary.
+        let mut shouted = p.clone();
+        let t = shouted.tier.as_mut().unwrap();
+        t.root = format!("0x{}", t.root.to_uppercase());
+        let again = root_from_summary(&shouted, &summary);
+        assert!(
+            again.as_ref().is_ok_and(|r| *r == root),
+            "{user}: {:?}",
+            again.err()
+        );
+        verify_user_proof(&shouted, Some(root)).unwrap_or_else(|e| panic!("{user}: {e}"));
         // The same tier root at another place of the top tree leads elsewhere.
         let mut moved = p.clone();
         moved.tier.as_mut().unwrap().index ^= 1;

@@ -4,7 +4,9 @@
 
 use crate::artifacts::summary::read_summary;
 use crate::artifacts::summary::{SUMMARY_FORMAT, SUMMARY_FORMAT_TIERED};
-use crate::artifacts::{names, ProofSummary, PublishedFile, Summary, TreeProofSummary};
+use crate::artifacts::{
+    names, AssetSummary, ProofSummary, PublishedFile, Summary, TreeProofSummary,
+};
 use crate::circuits::tiers::account_root;
 use crate::circuits::witness::{reserve_commitment, PriceVector};
 use crate::circuits::{CircuitSet, Proof, ProofParams, RootValues, C, D};
@@ -314,9 +316,8 @@ fn check_against_summary(v: &RootValues, s: &Summary, params: &RoundParams) -> R
         prices: s
             .assets
             .iter()
-            .map(|a| a.committed_price.parse::<u64>())
-            .collect::<std::result::Result<_, _>>()
-            .map_err(|_| Error::Verify("malformed committed price".into()))?,
+            .map(committed_price)
+            .collect::<Result<_>>()?,
     };
     if v.price_commitment != prices.commitment() {
         return mismatch("price commitment");
@@ -328,7 +329,7 @@ fn check_against_summary(v: &RootValues, s: &Summary, params: &RoundParams) -> R
                 let r = a.reserve.as_deref().ok_or_else(|| {
                     Error::Verify(format!("summary has no reserve for {}", a.symbol))
                 })?;
-                units(r, a.decimals).map(|u| u as u64)
+                bounded_reserve(r, a.decimals, &a.symbol)
             })
             .collect::<Result<Vec<_>>>()?;
     if v.reserve_commitment != reserve_commitment(&reserves) {
@@ -343,6 +344,28 @@ fn check_against_summary(v: &RootValues, s: &Summary, params: &RoundParams) -> R
         return mismatch("commitments recorded in the proof section");
     }
     Ok(())
+}
+
+/// A committed price as the circuit holds it: an integer below 2^32 (FORMAT
+/// §3). A larger one must be refused, not reduced: p + q would hash as q.
+fn committed_price(a: &AssetSummary) -> Result<u64> {
+    match a.committed_price.parse::<u64>() {
+        Ok(q) if q < 1 << 32 => Ok(q),
+        _ => Err(Error::Verify(format!(
+            "summary.json: committed price {:?} of {} is not an integer below 2^32",
+            a.committed_price, a.symbol
+        ))),
+    }
+}
+
+/// A reserve in units below 2^64 (FORMAT §3). Truncating a larger one would
+/// let r + 2^64 units pass as the committed r.
+fn bounded_reserve(text: &str, decimals: u32, symbol: &str) -> Result<u64> {
+    u64::try_from(units(text, decimals)?).map_err(|_| {
+        Error::Verify(format!(
+            "summary.json: reserve {text} of {symbol} is 2^64 units or more, over its bound"
+        ))
+    })
 }
 
 fn units(text: &str, decimals: u32) -> Result<u128> {
