@@ -15,10 +15,6 @@ set -uo pipefail
 # the carried loader packages, unpacked only where no loader is installed (a
 # machine with one, such as a lavapipe rehearsal, keeps its own).
 cd "$(dirname "$0")/.." || exit 1
-# What the binaries are built from; scripts/device-prep.sh records the same hash.
-source_hash() {
-    find src shaders tests Cargo.toml Cargo.lock -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-64
-}
 if ! ldconfig -p | grep -q libvulkan && ls .gl/*.deb >/dev/null 2>&1; then
     for f in .gl/*.deb; do dpkg -x "$f" /; done
     ldconfig
@@ -97,7 +93,7 @@ step() {
     ldconfig -p | grep -c libvulkan | sed 's/^/libvulkan entries: /'
     # The prepared binaries against this tree's sources (scripts/device-prep.sh writes the hash).
     if [ -f .device/source.sha256 ]; then
-        if [ "$(cat .device/source.sha256)" = "$(source_hash)" ]; then
+        if [ "$(cat .device/source.sha256)" = "$(scripts/source-hash.sh)" ]; then
             echo ".device/bin: MATCH (built from these sources)"
         else
             echo ".device/bin: STALE (built from other sources: rerun scripts/device-prep.sh)"
@@ -120,7 +116,7 @@ step() {
 # --- Build, or take the prepared binaries.
 BIN=target/release/zkpor
 if [ -x .device/bin/zkpor ]; then
-    echo "no cargo here: using .device/bin (built at $(cat .device/commit 2>/dev/null))" >>"$SUMMARY"
+    echo "using the prepared .device/bin (built at $(cat .device/commit 2>/dev/null))" >>"$SUMMARY"
     mkdir -p target/release && cp .device/bin/zkpor "$BIN"
     # Test binaries look for the checkout (and target/release/zkpor) where they were built.
     manifest=$(cat .device/manifest_dir 2>/dev/null || true)

@@ -40,8 +40,7 @@ while read -r name exe; do
 done <.device/tests.txt
 echo "$root" >.device/manifest_dir
 git rev-parse HEAD >.device/commit
-# The same hash as device-check.sh's source_hash, which reports MATCH or STALE.
-find src shaders tests Cargo.toml Cargo.lock -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-64 >.device/source.sha256
+scripts/source-hash.sh >.device/source.sha256
 du -sh .device
 
 if [ ! -d .gl ] || ! ls .gl/*.deb >/dev/null 2>&1; then

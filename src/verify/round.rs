@@ -14,7 +14,9 @@ use crate::circuits::{RoundParams, Tier, TierKind, TieredCircuitSet, TieredParam
 use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::field::F;
-use crate::model::Decimal;
+use crate::model::amount::check_bound;
+use crate::model::bounds::{PRICE_BITS, TOTAL_BITS};
+use crate::model::{Decimal, Price};
 use crate::progress::ms;
 use plonky2::plonk::circuit_data::{
     CommonCircuitData, VerifierCircuitData, VerifierOnlyCircuitData,
@@ -346,24 +348,26 @@ fn check_against_summary(v: &RootValues, s: &Summary, params: &RoundParams) -> R
     Ok(())
 }
 
-/// A committed price as the circuit holds it: an integer below 2^32 (FORMAT
-/// §3). A larger one must be refused, not reduced: p + q would hash as q.
+/// A committed price as the circuit holds it: below 2^PRICE_BITS (FORMAT §3).
+/// A larger one must be refused, not reduced: p + q would hash as q.
 fn committed_price(a: &AssetSummary) -> Result<u64> {
-    match a.committed_price.parse::<u64>() {
-        Ok(q) if q < 1 << 32 => Ok(q),
-        _ => Err(Error::Verify(format!(
-            "summary.json: committed price {:?} of {} is not an integer below 2^32",
-            a.committed_price, a.symbol
-        ))),
-    }
+    let q = a.committed_price.parse::<u128>().ok();
+    q.and_then(|q| Price::new(q).ok())
+        .map(Price::units)
+        .ok_or_else(|| {
+            Error::Verify(format!(
+                "summary.json: committed price {:?} of {} is not an integer below 2^{PRICE_BITS}",
+                a.committed_price, a.symbol
+            ))
+        })
 }
 
-/// A reserve in units below 2^64 (FORMAT §3). Truncating a larger one would
-/// let r + 2^64 units pass as the committed r.
+/// A reserve in units below 2^TOTAL_BITS (FORMAT §3). Truncating a larger one
+/// would let r + 2^64 units pass as the committed r.
 fn bounded_reserve(text: &str, decimals: u32, symbol: &str) -> Result<u64> {
-    u64::try_from(units(text, decimals)?).map_err(|_| {
+    check_bound("reserve", units(text, decimals)?, TOTAL_BITS).map_err(|_| {
         Error::Verify(format!(
-            "summary.json: reserve {text} of {symbol} is 2^64 units or more, over its bound"
+            "summary.json: reserve {text} of {symbol} is 2^{TOTAL_BITS} units or more, over its bound"
         ))
     })
 }
