@@ -4,8 +4,9 @@
 # left in .device/ where there is no toolchain), the GPU tests with CI=true,
 # `zkpor bench --profile` at 2^16-2^24, a 10^7-user x 20-asset account tree on
 # the GPU and on the SIMD CPU with the two tree.bin compared, and one batch
-# proof per backend. Every step has its own time limit, so one slow step cannot
-# eat the lease; everything lands in $OUT (at most 8 files come back).
+# proof per backend, a workgroup-size sweep and a binding-budget comparison.
+# Every step has its own time limit, so one slow step cannot eat the lease;
+# everything lands in $OUT.
 #
 #   run(command="scripts/device-check.sh", carry=[".gl", ".device"], timeout_s=480)
 #   DEVICE_CHECK_SCALE=small OUT=/tmp/out scripts/device-check.sh   # lavapipe-sized rehearsal
@@ -31,6 +32,7 @@ WORK=${DEVICE_CHECK_WORK:-/tmp/zkpor-device-check}
 rm -rf "$WORK" && mkdir -p "$WORK"
 SUMMARY=$OUT/summary.txt
 : >"$SUMMARY"
+rm -f "$OUT/bench-json.tar"
 export ZKPOR_CACHE_DIR=$WORK/cache
 
 case $SCALE in
@@ -41,8 +43,10 @@ full)
     NTT="--ntt-min-log 12 --ntt-max-log 20"
     USERS=10000000
     PROOF_USERS=256
-    # Expected on 16 cores: about 40 + 20 + 50 + 10 + 2 x 30 + 40 + 80 s.
-    T_TESTS=60 T_PERM_LO=60 T_PERM_HI=100 T_GEN=60 T_COMMIT=120 T_PROOF=120 T_REST=150
+    # Expected on 16 cores: about 40 + 20 + 50 + 10 + 2 x 30 + 40 + 30 + 80 s.
+    SWEEP="--min-log 20 --max-log 20"
+    BUDGET_TREES="--min-log 20 --max-log 21"
+    T_TESTS=60 T_PERM_LO=60 T_PERM_HI=100 T_GEN=60 T_COMMIT=120 T_PROOF=120 T_SWEEP=60 T_REST=150
     TOTAL=${DEVICE_CHECK_BUDGET:-450}
     ;;
 small)
@@ -53,7 +57,9 @@ small)
     NTT="--ntt-min-log 8 --ntt-max-log 10"
     USERS=20000
     PROOF_USERS=16
-    T_TESTS=300 T_PERM_LO=90 T_PERM_HI=90 T_GEN=60 T_COMMIT=240 T_PROOF=400 T_REST=240
+    SWEEP="--min-log 10 --max-log 10"
+    BUDGET_TREES="--min-log 11 --max-log 11"
+    T_TESTS=300 T_PERM_LO=90 T_PERM_HI=90 T_GEN=60 T_COMMIT=240 T_PROOF=400 T_SWEEP=120 T_REST=240
     TOTAL=${DEVICE_CHECK_BUDGET:-1800}
     ;;
 *)
@@ -113,6 +119,12 @@ step() {
     ldconfig -p | grep -E 'vulkan|nvidia' | head -40
 } >>"$OUT/tests.log" 2>&1
 
+# At most 8 files come back from $OUT, so every bench JSON goes into one tar
+# as soon as its step ends (a check cut short keeps what it has).
+keep() {
+    [ -f "$WORK/$1" ] && tar -rf "$OUT/bench-json.tar" -C "$WORK" "$1"
+}
+
 # --- Build, or take the prepared binaries.
 BIN=target/release/zkpor
 if [ -x .device/bin/zkpor ]; then
@@ -151,10 +163,12 @@ done
 # (a bench writes its JSON only when it ends).
 # shellcheck disable=SC2086
 step "bench permutations low" "$T_PERM_LO" "$OUT/bench.log" \
-    "$Z" --quiet bench --backend gpu --profile --repeats 1 --only permutations $PERM_LO --json "$OUT/bench-permutations-low.json"
+    "$Z" --quiet bench --backend gpu --profile --repeats 1 --only permutations $PERM_LO --json "$WORK/bench-permutations-low.json"
+keep bench-permutations-low.json
 # shellcheck disable=SC2086
 step "bench permutations high" "$T_PERM_HI" "$OUT/bench.log" \
-    "$Z" --quiet bench --backend gpu --profile --repeats 1 --only permutations $PERM_HI --json "$OUT/bench-permutations-high.json"
+    "$Z" --quiet bench --backend gpu --profile --repeats 1 --only permutations $PERM_HI --json "$WORK/bench-permutations-high.json"
+keep bench-permutations-high.json
 
 # --- The account tree at exchange scale, GPU against SIMD CPU, byte for byte.
 G=$WORK/users
@@ -172,12 +186,29 @@ done
 
 # --- One batch proof per backend (plonky2, driver + plonky2, cpu, gpu u32, gpu u64).
 step "bench proofs" "$T_PROOF" "$OUT/bench.log" \
-    "$Z" --quiet bench --backend gpu --profile --repeats 1 --only proofs --proof-users "$PROOF_USERS" --json "$OUT/bench-proofs.json"
+    "$Z" --quiet bench --backend gpu --profile --repeats 1 --only proofs --proof-users "$PROOF_USERS" --json "$WORK/bench-proofs.json"
+keep bench-proofs.json
+
+# --- Kernel shape: the hashing kernels at four workgroup sizes (outputs are
+# identical; tests/gpu.rs checks that), and trees with the 128 MiB bindings
+# zkpor planned for before against the adapter's own limit (the next step's
+# trees use the adapter's).
+# shellcheck disable=SC2086
+step "bench workgroup sweep" "$T_SWEEP" "$OUT/bench.log" \
+    "$Z" --quiet bench --backend gpu --profile --repeats 1 --only permutations,trees $SWEEP \
+    --gpu-workgroups 32,64,128,256 --json "$WORK/bench-sweep.json"
+keep bench-sweep.json
+# shellcheck disable=SC2086
+step "bench trees 128 MiB bindings" "$T_SWEEP" "$OUT/bench.log" \
+    "$Z" --quiet bench --backend gpu --profile --repeats 1 --only trees $BUDGET_TREES \
+    --gpu-binding-mib 128 --json "$WORK/bench-trees-128mib.json"
+keep bench-trees-128mib.json
 
 # --- Last, what the targets need least: tree, NTT and oracle benches.
 # shellcheck disable=SC2086
 step "bench trees,ntt,oracles" "$T_REST" "$OUT/bench.log" \
-    "$Z" --quiet bench --backend gpu --profile --repeats 1 --only trees,ntt,oracles $TREES $NTT --json "$OUT/bench-trees-oracles.json"
+    "$Z" --quiet bench --backend gpu --profile --repeats 1 --only trees,ntt,oracles $TREES $NTT --json "$WORK/bench-trees-oracles.json"
+keep bench-trees-oracles.json
 
 rm -rf "$WORK"
 echo "done: $(ls "$OUT" | tr '\n' ' ')" | tee -a "$SUMMARY"

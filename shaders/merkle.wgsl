@@ -66,12 +66,35 @@ fn scatter_node(layer: u32, node: u32, slot: u32) {
     }
 }
 
+// Literal indices only, into `nodes` and the digest arrays alike (see poseidon.wgsl).
 fn slot_digest(slot: u32) -> array<Fe, 4> {
-    var d: array<Fe, 4>;
-    for (var i = 0u; i < 4u; i = i + 1u) {
-        d[i] = fe_from_limbs(nodes[8u * slot + 2u * i], nodes[8u * slot + 2u * i + 1u]);
-    }
-    return d;
+    let at = 8u * slot;
+    return array<Fe, 4>(
+        fe_from_limbs(nodes[at], nodes[at + 1u]),
+        fe_from_limbs(nodes[at + 2u], nodes[at + 3u]),
+        fe_from_limbs(nodes[at + 4u], nodes[at + 5u]),
+        fe_from_limbs(nodes[at + 6u], nodes[at + 7u])
+    );
+}
+
+// Writes digest `h` into a workgroup slot and at `out` in `levels_out`.
+fn put_node(slot: u32, out: u32, h: array<Fe, 4>) {
+    nodes[8u * slot + 0u] = fe_lo(h[0]);
+    nodes[8u * slot + 1u] = fe_hi(h[0]);
+    levels_out[out + 0u] = fe_lo(h[0]);
+    levels_out[out + 1u] = fe_hi(h[0]);
+    nodes[8u * slot + 2u] = fe_lo(h[1]);
+    nodes[8u * slot + 3u] = fe_hi(h[1]);
+    levels_out[out + 2u] = fe_lo(h[1]);
+    levels_out[out + 3u] = fe_hi(h[1]);
+    nodes[8u * slot + 4u] = fe_lo(h[2]);
+    nodes[8u * slot + 5u] = fe_hi(h[2]);
+    levels_out[out + 4u] = fe_lo(h[2]);
+    levels_out[out + 5u] = fe_hi(h[2]);
+    nodes[8u * slot + 6u] = fe_lo(h[3]);
+    nodes[8u * slot + 7u] = fe_hi(h[3]);
+    levels_out[out + 6u] = fe_lo(h[3]);
+    levels_out[out + 7u] = fe_hi(h[3]);
 }
 
 fn pad_digest(k: u32) -> array<Fe, 4> {
@@ -117,12 +140,7 @@ fn reduce_subtrees(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
         workgroupBarrier();
         if (valid) {
             let out = 8u * (out_offset(k + 1u) + g);
-            for (var i = 0u; i < 4u; i = i + 1u) {
-                nodes[8u * t + 2u * i] = fe_lo(h[i]);
-                nodes[8u * t + 2u * i + 1u] = fe_hi(h[i]);
-                levels_out[out + 2u * i] = fe_lo(h[i]);
-                levels_out[out + 2u * i + 1u] = fe_hi(h[i]);
-            }
+            put_node(t, out, h);
             scatter_node(merkle.in_layer + k + 1u, (merkle.in_first >> (k + 1u)) + g, t);
         }
         len = parent_len;

@@ -58,16 +58,13 @@ fn permute(input: array<Fe, 12>) -> array<Fe, 12> {
     return state;
 }
 
+fn zero_state() -> array<Fe, 12> {
+    return array<Fe, 12>(fe_zero(), fe_zero(), fe_zero(), fe_zero(), fe_zero(), fe_zero(), fe_zero(), fe_zero(), fe_zero(), fe_zero(), fe_zero(), fe_zero());
+}
+
 // plonky2's two_to_one: permute [l, r, 0, 0, 0, 0] and keep the first four.
 fn two_to_one(l: array<Fe, 4>, r: array<Fe, 4>) -> array<Fe, 4> {
-    var s: array<Fe, 12>;
-    for (var i = 0u; i < 12u; i = i + 1u) {
-        s[i] = fe_zero();
-    }
-    for (var i = 0u; i < 4u; i = i + 1u) {
-        s[i] = l[i];
-        s[i + 4u] = r[i];
-    }
-    let out = permute(s);
+    let z = fe_zero();
+    let out = permute(array<Fe, 12>(l[0], l[1], l[2], l[3], r[0], r[1], r[2], r[3], z, z, z, z));
     return array<Fe, 4>(out[0], out[1], out[2], out[3]);
 }

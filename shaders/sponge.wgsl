@@ -19,28 +19,54 @@ fn load_input(element: u32) -> Fe {
     return fe_from_limbs(leaf_inputs[2u * element], leaf_inputs[2u * element + 1u]);
 }
 
+// Every array below is indexed by literals only (see poseidon.wgsl): an
+// array indexed by a loop variable is left to the driver to unroll, and one
+// it does not unroll lives in slow local memory.
 fn store_digest(index: u32, d: array<Fe, 4>) {
-    for (var i = 0u; i < 4u; i = i + 1u) {
-        leaf_digests[8u * index + 2u * i] = fe_lo(d[i]);
-        leaf_digests[8u * index + 2u * i + 1u] = fe_hi(d[i]);
+    let at = 8u * index;
+    leaf_digests[at + 0u] = fe_lo(d[0]);
+    leaf_digests[at + 1u] = fe_hi(d[0]);
+    leaf_digests[at + 2u] = fe_lo(d[1]);
+    leaf_digests[at + 3u] = fe_hi(d[1]);
+    leaf_digests[at + 4u] = fe_lo(d[2]);
+    leaf_digests[at + 5u] = fe_hi(d[2]);
+    leaf_digests[at + 6u] = fe_lo(d[3]);
+    leaf_digests[at + 7u] = fe_hi(d[3]);
+}
+
+// Overwrites the first `n` (at most 8) rate elements with the inputs at `at`.
+fn absorb(state: ptr<function, array<Fe, 12>>, at: u32, n: u32) {
+    if (n > 0u) {
+        (*state)[0] = load_input(at + 0u);
+    }
+    if (n > 1u) {
+        (*state)[1] = load_input(at + 1u);
+    }
+    if (n > 2u) {
+        (*state)[2] = load_input(at + 2u);
+    }
+    if (n > 3u) {
+        (*state)[3] = load_input(at + 3u);
+    }
+    if (n > 4u) {
+        (*state)[4] = load_input(at + 4u);
+    }
+    if (n > 5u) {
+        (*state)[5] = load_input(at + 5u);
+    }
+    if (n > 6u) {
+        (*state)[6] = load_input(at + 6u);
+    }
+    if (n > 7u) {
+        (*state)[7] = load_input(at + 7u);
     }
 }
 
 fn sponge_hash(base: u32, width: u32) -> array<Fe, 4> {
-    var state: array<Fe, 12>;
-    for (var i = 0u; i < 12u; i = i + 1u) {
-        state[i] = fe_zero();
-    }
+    var state = zero_state();
     // Overwrite the rate with each chunk of 8; a short last chunk leaves the rest as is.
     for (var start = 0u; start < width; start = start + 8u) {
-        // A fixed trip count with a guard, not `j < n`: the loop unrolls, every
-        // index becomes a literal, and the state stays in registers.
-        let n = min(8u, width - start);
-        for (var j = 0u; j < 8u; j = j + 1u) {
-            if (j < n) {
-                state[j] = load_input(base + start + j);
-            }
-        }
+        absorb(&state, base + start, min(8u, width - start));
         state = permute(state);
     }
     return array<Fe, 4>(state[0], state[1], state[2], state[3]);
@@ -48,15 +74,22 @@ fn sponge_hash(base: u32, width: u32) -> array<Fe, 4> {
 
 fn noop_digest(base: u32, width: u32) -> array<Fe, 4> {
     var d = array<Fe, 4>(fe_zero(), fe_zero(), fe_zero(), fe_zero());
-    for (var j = 0u; j < 4u; j = j + 1u) {
-        if (j < width) {
-            d[j] = load_input(base + j);
-        }
+    if (width > 0u) {
+        d[0] = load_input(base + 0u);
+    }
+    if (width > 1u) {
+        d[1] = load_input(base + 1u);
+    }
+    if (width > 2u) {
+        d[2] = load_input(base + 2u);
+    }
+    if (width > 3u) {
+        d[3] = load_input(base + 3u);
     }
     return d;
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(POSEIDON_WORKGROUP)
 fn hash_leaves(@builtin(global_invocation_id) gid: vec3<u32>) {
     let leaf = gid.y * sponge.row_len + gid.x;
     if (leaf >= sponge.count) {

@@ -407,6 +407,14 @@ struct BenchArgs {
     /// where the adapter has them), uploads, read-backs, submissions, waits.
     #[arg(long)]
     profile: bool,
+    /// Invocations per workgroup of the GPU hashing kernels, comma-separated:
+    /// each size is its own set of GPU entries ("gpu/u64 wg128"), to rank them.
+    #[arg(long, value_delimiter = ',', default_value = "64")]
+    gpu_workgroups: Vec<u32>,
+    /// Bytes per storage binding the GPU backend plans for, in MiB [default:
+    /// the adapter's limit, at most 1024]; the adapter's limit still caps it.
+    #[arg(long)]
+    gpu_binding_mib: Option<u64>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -849,14 +857,33 @@ fn run_bench(a: BenchArgs, progress: Progress, reporter: &Reporter) -> Result<()
         gpu_max_log: a.gpu_max_log,
     };
     sizes.check().map_err(Error::Usage)?;
-    let opts = GpuOptions {
-        profile: a.profile,
-        ..GpuOptions::default()
-    };
-    let (gpus, notice) = gpus(a.backend.into(), opts).map_err(|e| Error::Backend(e.to_string()))?;
-    if let Some(why) = notice {
-        reporter.notice("bench", &why);
+    if let Some(w) = a.gpu_workgroups.iter().find(|w| !w.is_power_of_two()) {
+        return Err(Error::Usage(format!(
+            "--gpu-workgroups: {w} is not a power of two"
+        )));
     }
+    if a.gpu_binding_mib == Some(0) {
+        return Err(Error::Usage("--gpu-binding-mib must be at least 1".into()));
+    }
+    let defaults = GpuOptions::default();
+    let budget = a.gpu_binding_mib.map(|mib| mib.saturating_mul(1 << 20));
+    let mut all = Vec::new();
+    for &poseidon_workgroup in &a.gpu_workgroups {
+        let opts = GpuOptions {
+            profile: a.profile,
+            poseidon_workgroup,
+            binding_budget: budget.unwrap_or(defaults.binding_budget),
+            ..defaults
+        };
+        let (gpus, notice) =
+            gpus(a.backend.into(), opts).map_err(|e| Error::Backend(e.to_string()))?;
+        if let Some(why) = notice {
+            reporter.notice("bench", &why);
+            break;
+        }
+        all.extend(gpus);
+    }
+    let gpus = all;
     let software = gpus.first().is_some_and(|g| !g.adapter().is_hardware());
     let sections = a.only.iter().map(|&s| s.into()).collect();
     let plan = zkpor::bench::Plan::new(sizes, a.repeats, sections, a.profile, software)

@@ -48,11 +48,13 @@ fn field_arithmetic_matches_plonky2() {
         .flat_map(|&a| edges.iter().map(move |&b| (a, b)))
         .collect();
     pairs.extend((0..4096).map(|_| (random_canonical(&mut rng), random_canonical(&mut rng))));
-    for arith in ARITHS {
-        let Some(gpu) = gpu(arith, false) else {
+    // Small chunks: 8 pairs per submission, so the stream cycles both slots.
+    for (arith, small) in ARITHS.into_iter().flat_map(|a| [(a, false), (a, true)]) {
+        let Some(gpu) = gpu(arith, small) else {
             continue;
         };
         let got = gpu.field_ops(&pairs).expect("field ops");
+        assert_eq!(got.len(), pairs.len(), "{arith:?}, small chunks {small}");
         for (&(a, b), r) in pairs.iter().zip(&got) {
             let (fa, fb) = (F::from_canonical_u64(a), F::from_canonical_u64(b));
             let want = [fa + fb, fa - fb, fa * fb].map(|x| x.to_canonical_u64());
@@ -61,19 +63,83 @@ fn field_arithmetic_matches_plonky2() {
     }
 }
 
+fn assert_permutes_like_plonky2(gpu: &GpuBackend, states: &[[u64; 12]], what: &str) {
+    let (got, _) = gpu.permute(states).expect("permute");
+    assert_eq!(got.len(), states.len(), "{what}");
+    for (s, g) in states.iter().zip(&got) {
+        let want = F::poseidon(s.map(F::from_canonical_u64)).map(|x| x.to_canonical_u64());
+        assert_eq!(*g, want, "{what}: state {s:x?}");
+    }
+}
+
 #[test]
 fn permutation_matches_plonky2() {
     let mut rng = Rng::new(2);
     let mut states: Vec<[u64; 12]> = edge_values().iter().map(|&v| [v; 12]).collect();
     states.extend((0..300).map(|_| std::array::from_fn(|_| random_canonical(&mut rng))));
-    for arith in ARITHS {
-        let Some(gpu) = gpu(arith, false) else {
+    // 316 states: one chunk, and with small chunks 40 chunks of at most 8
+    // through two alternating slots (the last one short).
+    for (arith, small) in ARITHS.into_iter().flat_map(|a| [(a, false), (a, true)]) {
+        let Some(gpu) = gpu(arith, small) else {
             continue;
         };
-        let (got, _) = gpu.permute(&states).expect("permute");
-        for (s, g) in states.iter().zip(&got) {
-            let want = F::poseidon(s.map(F::from_canonical_u64)).map(|x| x.to_canonical_u64());
-            assert_eq!(*g, want, "{arith:?}: state {s:x?}");
+        assert_permutes_like_plonky2(gpu, &states, &format!("{arith:?}, small chunks {small}"));
+        assert!(gpu.permute(&[]).expect("no states").0.is_empty());
+    }
+}
+
+#[test]
+fn every_poseidon_workgroup_size_permutes_and_hashes_alike() {
+    let mut rng = Rng::new(3);
+    let states: Vec<[u64; 12]> = (0..200)
+        .map(|_| std::array::from_fn(|_| random_canonical(&mut rng)))
+        .collect();
+    // 128 leaves of 44 elements (20 assets), in chunks of 32: the sponge and
+    // the merkle kernels both run, several chunks each.
+    let leaves: Vec<F> = (0..128 * 44)
+        .map(|_| F::from_canonical_u64(random_canonical(&mut rng)))
+        .collect();
+    let cpu = zkpor::backend::CpuBackend::default();
+    use zkpor::backend::MerkleHasher;
+    let want_tree = cpu.merkle_tree(&leaves, 44, 2).expect("cpu tree");
+    for arith in ARITHS {
+        for poseidon_workgroup in [32, 128, 256] {
+            let opts = GpuOptions {
+                arith: Some(arith),
+                poseidon_workgroup,
+                max_chunk_log: 5,
+                ..GpuOptions::default()
+            };
+            let Some(gpu) = common::backends::open_gpu_with(opts) else {
+                continue;
+            };
+            assert_eq!(gpu.poseidon_workgroup(), poseidon_workgroup);
+            assert!(gpu.label().ends_with(&format!(" wg{poseidon_workgroup}")));
+            let what = format!("{arith:?}, workgroup {poseidon_workgroup}");
+            assert_permutes_like_plonky2(&gpu, &states, &what);
+            let tree = gpu.merkle_tree(&leaves, 44, 2).expect("gpu tree");
+            assert_eq!(tree.cap, want_tree.cap, "{what}: cap");
+            assert_eq!(tree.digests, want_tree.digests, "{what}: digests");
+        }
+    }
+}
+
+#[test]
+fn a_workgroup_size_the_adapter_cannot_run_is_an_error() {
+    for poseidon_workgroup in [48, 1 << 16] {
+        let opts = GpuOptions {
+            poseidon_workgroup,
+            ..GpuOptions::default()
+        };
+        match GpuBackend::open(opts) {
+            Ok(_) => panic!("a workgroup of {poseidon_workgroup} was accepted"),
+            Err(GpuError::NoAdapter { .. }) => assert!(!in_ci(), "CI=true and no adapter"),
+            Err(e) => assert!(
+                e.to_string().contains(&format!(
+                    "a Poseidon workgroup of {poseidon_workgroup} invocations"
+                )),
+                "{e}"
+            ),
         }
     }
 }
@@ -276,4 +342,34 @@ fn bench_without_profile_records_none() {
             "{what}: profiled without --profile"
         );
     }
+}
+
+#[test]
+fn bench_ranks_workgroup_sizes_as_separate_entries() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let args = ["--only", "permutations", "--gpu-workgroups", "32,64"];
+    let Some(report) = bench_json(dir.path(), "wg.json", &args) else {
+        return;
+    };
+    let names: Vec<String> = profiled_entries(&report)
+        .into_iter()
+        .map(|(_, e)| e["implementation"].as_str().unwrap_or_default().to_string())
+        .collect();
+    for arith in ["u32", "u64"] {
+        let default = format!("gpu/{arith}");
+        if !names.contains(&default) {
+            continue;
+        }
+        assert!(names.contains(&format!("gpu/{arith} wg32")), "{names:?}");
+    }
+    assert!(names.iter().any(|n| n.ends_with(" wg32")), "{names:?}");
+    let o = common::zkpor(&["bench", "--backend", "gpu", "--gpu-workgroups", "48"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "not a power of two is a usage error"
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("--gpu-workgroups: 48 is not a power of two")
+    );
 }

@@ -156,4 +156,13 @@ impl Section {
             circuit: None,
         }
     }
+
+    /// Records that a GPU entry failed at 2^log instead of timing it: the
+    /// bench goes on with the other entries and says why in the notes.
+    pub fn failed(&mut self, gpu: &GpuBackend, log: u32, why: &dyn std::fmt::Display) {
+        self.notes.push(format!(
+            "{} at 2^{log} failed, not timed: {why}",
+            gpu.label()
+        ));
+    }
 }

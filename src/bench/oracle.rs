@@ -57,13 +57,18 @@ pub fn ntts(plan: &Plan, gpus: &[GpuBackend]) -> Section {
         row.push("cpu", items, t);
         for gpu in gpus.iter().filter(|_| log <= plan.gpu_max_log) {
             let mut moved = 0.0;
+            let mut failed = None;
             let t = median_of(plan.repeats, || {
                 match gpu.ntt_columns(&cols, Direction::Forward) {
                     Ok((_, times)) => moved = (times.upload + times.download).as_secs_f64(),
-                    Err(e) => panic!("GPU NTT failed: {e}"),
+                    Err(e) => failed = Some(e),
                 }
             });
-            let e = row.push(format!("gpu/{}", gpu.arith().name()), items, t);
+            if let Some(e) = failed {
+                section.failed(gpu, log, &e);
+                continue;
+            }
+            let e = row.push(gpu.label(), items, t);
             e.transfer_seconds = Some(moved);
             e.profile = profiled(plan.profile, gpu, || {
                 gpu.ntt_columns(&cols, Direction::Forward)
@@ -125,15 +130,21 @@ pub fn commitments(plan: &Plan, cpu: &CpuBackend, gpus: &[GpuBackend]) -> Sectio
         );
         row.push(format!("cpu/{}", cpu.isa().name()), rows, t);
         for gpu in gpus.iter().filter(|_| log <= plan.gpu_max_log) {
+            let mut failed = None;
             let t = median_with_setup(
                 plan.repeats,
                 || v.clone(),
-                |v| match gpu.try_oracle(Polys::Values(v), SHAPE, Salt::None) {
-                    Ok(b) => b.merkle_tree.cap,
-                    Err(e) => panic!("GPU commit failed: {e}"),
+                |v| {
+                    if let Err(e) = gpu.try_oracle(Polys::Values(v), SHAPE, Salt::None) {
+                        failed = Some(e);
+                    }
                 },
             );
-            let e = row.push(format!("gpu/{}", gpu.arith().name()), rows, t);
+            if let Some(e) = failed {
+                section.failed(gpu, log, &e);
+                continue;
+            }
+            let e = row.push(gpu.label(), rows, t);
             // Up: the values. Down: coefficients, LDE rows and every digest.
             let up = (COLUMNS << (log - SHAPE.rate_bits as u32)) as u64 * 8;
             let down = up + (COLUMNS << log) as u64 * 8 + (2u64 << log) * 32;

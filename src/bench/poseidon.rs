@@ -13,8 +13,6 @@ use super::Plan;
 use crate::backend::{CpuBackend, GpuBackend, MerkleHasher};
 use crate::field::F;
 
-/// Largest GPU permutation batch per call (96 bytes a state, under any binding limit).
-const GPU_PERMUTE_CHUNK: usize = 1 << 20;
 /// States per rayon task on the CPU.
 const CPU_TASK: usize = 1 << 10;
 
@@ -40,21 +38,6 @@ fn simd_permute(cpu: &CpuBackend, states: &mut [State]) {
         .for_each(|chunk| cpu.isa().permute(chunk));
 }
 
-/// GPU permutations in chunks; returns (total, upload + download).
-fn gpu_permute(gpu: &GpuBackend, states: &[State]) -> (Duration, Duration) {
-    let mut total = Duration::ZERO;
-    let mut transfer = Duration::ZERO;
-    for chunk in states.chunks(GPU_PERMUTE_CHUNK) {
-        let t = std::time::Instant::now();
-        match gpu.permute(chunk) {
-            Ok((_, times)) => transfer += times.upload + times.download,
-            Err(e) => panic!("GPU permutation failed: {e}"),
-        }
-        total += t.elapsed();
-    }
-    (total, transfer)
-}
-
 /// Permutations per second at each size.
 pub fn permutations(plan: &Plan, cpu: &CpuBackend, gpus: &[GpuBackend]) -> Section {
     let mut section = Section::new("Poseidon permutations (width 12)", "permutations/s");
@@ -75,15 +58,20 @@ pub fn permutations(plan: &Plan, cpu: &CpuBackend, gpus: &[GpuBackend]) -> Secti
         );
         row.push(format!("cpu/{}", cpu.isa().name()), n as f64, t);
         for gpu in gpus.iter().filter(|_| log <= plan.gpu_max_log) {
+            // One call for all states: the backend streams them in chunks.
             let mut transfer = Duration::ZERO;
-            let t = median_of(plan.repeats, || {
-                let (total, moved) = gpu_permute(gpu, &states);
-                transfer = moved;
-                total
+            let mut failed = None;
+            let t = median_of(plan.repeats, || match gpu.permute(&states) {
+                Ok((_, times)) => transfer = times.upload + times.download,
+                Err(e) => failed = Some(e),
             });
-            let e = row.push(format!("gpu/{}", gpu.arith().name()), n as f64, t);
+            if let Some(e) = failed {
+                section.failed(gpu, log, &e);
+                continue;
+            }
+            let e = row.push(gpu.label(), n as f64, t);
             e.transfer_seconds = Some(transfer.as_secs_f64());
-            e.profile = profiled(plan.profile, gpu, || gpu_permute(gpu, &states));
+            e.profile = profiled(plan.profile, gpu, || gpu.permute(&states));
         }
         section.rows.push(row);
     }
@@ -147,10 +135,17 @@ pub fn trees(plan: &Plan, cpu: &CpuBackend, gpus: &[GpuBackend]) -> Section {
         });
         row.push(format!("cpu/{}", cpu.isa().name()), n as f64, t);
         for gpu in gpus.iter().filter(|_| log <= plan.gpu_max_log) {
+            let mut failed = None;
             let t = median_of(plan.repeats, || {
-                gpu.merkle_tree(&flat, width, 0).map(|d| d.cap)
+                if let Err(e) = gpu.merkle_tree(&flat, width, 0) {
+                    failed = Some(e);
+                }
             });
-            let e = row.push(format!("gpu/{}", gpu.arith().name()), n as f64, t);
+            if let Some(e) = failed {
+                section.failed(gpu, log, &e);
+                continue;
+            }
+            let e = row.push(gpu.label(), n as f64, t);
             let up = (n * width * 8) as u64;
             let down = ((2 * n).saturating_sub(2) * 32) as u64;
             e.transfer_seconds = gpu

@@ -78,12 +78,12 @@ pub fn batch_proof(plan: &Plan, cpu: &CpuBackend, gpus: &[GpuBackend]) -> Sectio
     let lde_log = degree_bits as u32 + circuit.data.common.config.fri_config.rate_bits as u32;
     for gpu in gpus {
         if lde_log <= plan.gpu_max_log {
-            let name = format!("driver + gpu/{}", gpu.arith().name());
+            let name = format!("driver + {}", gpu.label());
             drivers.push((name, gpu, Some(gpu)));
         } else {
             section.notes.push(format!(
-                "driver + gpu/{} not run: its LDE has 2^{lde_log} rows, above --gpu-max-log",
-                gpu.arith().name()
+                "driver + {} not run: its LDE has 2^{lde_log} rows, above --gpu-max-log",
+                gpu.label()
             ));
         }
     }

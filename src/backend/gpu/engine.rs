@@ -13,12 +13,12 @@ use plonky2::field::types::{Field, PrimeField64};
 use rayon::prelude::*;
 
 use super::kernels::{
-    Kernels, MerkleParams, SimpleParams, SpongeParams, MERKLE_MAX_LEVELS, MERKLE_NODES_PER_GROUP,
-    SPONGE_WORKGROUP,
+    Kernels, MerkleParams, SpongeParams, MERKLE_MAX_LEVELS, MERKLE_NODES_PER_GROUP,
 };
 use super::profile::{maybe_copy, Phase, Profiler, Stamps};
 use super::shaders::Kernel;
-use super::slots::{Grow, Slot, PARAM_BLOCKS, PARAM_STRIDE};
+use super::slots::{Slot, PARAM_BLOCKS, PARAM_STRIDE};
+use super::stream::SimpleSlot;
 use super::GpuError;
 use crate::digest::Digest;
 use crate::field::{F, P};
@@ -154,43 +154,13 @@ struct InFlight<'a> {
     submission: wgpu::SubmissionIndex,
 }
 
-/// The buffers of the one-item-per-invocation kernels, kept across calls:
-/// a fresh set per call cost an allocation (and, for the initialised input,
-/// a second staging copy) every time.
-struct SimpleSlot {
-    params: wgpu::Buffer,
-    input: Grow,
-    output: Grow,
-    staging: Grow,
-    /// The last bind group, valid while its kernel and buffers are unchanged.
-    bind: Option<(Kernel, u64, u64, wgpu::BindGroup)>,
-}
-
-impl SimpleSlot {
-    fn new(device: &wgpu::Device) -> Self {
-        use wgpu::BufferUsages as U;
-        SimpleSlot {
-            params: device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some("simple params"),
-                size: std::mem::size_of::<SimpleParams>() as u64,
-                usage: U::UNIFORM | U::COPY_DST,
-                mapped_at_creation: false,
-            }),
-            input: Grow::new("simple in", U::STORAGE | U::COPY_DST),
-            output: Grow::new("simple out", U::STORAGE | U::COPY_SRC),
-            staging: Grow::new("simple staging", U::MAP_READ | U::COPY_DST),
-            bind: None,
-        }
-    }
-}
-
 pub struct Engine {
     pub device: wgpu::Device,
     pub queue: wgpu::Queue,
-    kernels: Kernels,
+    pub(super) kernels: Kernels,
     max_groups: u32,
     slots: Mutex<[Slot; 2]>,
-    simple: Mutex<SimpleSlot>,
+    pub(super) simple: Mutex<[SimpleSlot; 2]>,
     pub profiler: Profiler,
 }
 
@@ -203,7 +173,7 @@ impl Engine {
     ) -> Self {
         let max_groups = device.limits().max_compute_workgroups_per_dimension;
         let slots = Mutex::new([Slot::new(&device), Slot::new(&device)]);
-        let simple = Mutex::new(SimpleSlot::new(&device));
+        let simple = Mutex::new([SimpleSlot::new(&device), SimpleSlot::new(&device)]);
         Engine {
             device,
             queue,
@@ -331,115 +301,6 @@ impl Engine {
         out
     }
 
-    /// Runs a one-item-per-invocation kernel over `count` items, timing the
-    /// upload, the compute and the readback separately. The input is
-    /// `in_words` u64s, `word(i)` each, written straight into staging memory;
-    /// `read` parses the `out_bytes` of output straight from the mapped
-    /// read-back buffer, so no intermediate host vector is made either way.
-    /// The buffers persist across calls (they only grow), and so does the
-    /// bind group while they do.
-    #[allow(clippy::too_many_arguments)]
-    pub fn run_simple<T>(
-        &self,
-        kernel: Kernel,
-        count: u32,
-        in_words: usize,
-        word: impl Fn(usize) -> u64,
-        out_bytes: u64,
-        read: impl FnOnce(&[u8]) -> Result<T, GpuError>,
-    ) -> Result<(T, SimpleTimings), GpuError> {
-        let mut simple = self.simple.lock().map_err(|_| GpuError::Poisoned)?;
-        let simple = &mut *simple;
-        let pipeline = self.kernels.extra(&self.device, kernel)?;
-        let (x, y) = self.grid(count.div_ceil(SPONGE_WORKGROUP));
-        let params = SimpleParams {
-            count,
-            row_len: x * SPONGE_WORKGROUP,
-            reserved: [0; 2],
-        };
-        let in_bytes = (in_words as u64 * 8).max(16);
-        let out_size = out_bytes.max(16);
-
-        let t = std::time::Instant::now();
-        let (inputs, output, staging) = self.checked("sizing kernel buffers", || {
-            let p = &self.profiler;
-            let inputs = simple.input.at_least(&self.device, p, in_bytes).clone();
-            let output = simple.output.at_least(&self.device, p, out_size).clone();
-            let staging = simple.staging.at_least(&self.device, p, out_size).clone();
-            Ok((inputs, output, staging))
-        })?;
-        self.write(&simple.params, bytemuck::bytes_of(&params));
-        self.write_words(&inputs, in_words, word)?;
-        self.profiler.submission();
-        self.profiler
-            .time(Phase::Submit, 0, || self.queue.submit([]));
-        self.wait()?;
-        let upload = t.elapsed();
-
-        let t = std::time::Instant::now();
-        let enc = self.profiler.start();
-        let key = (kernel, inputs.size(), output.size());
-        let reuse = simple
-            .bind
-            .as_ref()
-            .is_some_and(|(k, i, o, _)| (*k, *i, *o) == key);
-        if !reuse {
-            let layout = pipeline.get_bind_group_layout(0);
-            let mut entries = vec![
-                whole(1, &simple.params),
-                whole(2, &inputs),
-                whole(3, &output),
-            ];
-            if kernel.uses_poseidon() {
-                entries.push(whole(0, &self.kernels.round_constants));
-            }
-            let bind = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("simple"),
-                layout: &layout,
-                entries: &entries,
-            });
-            self.profiler.bind_group();
-            simple.bind = Some((key.0, key.1, key.2, bind));
-        }
-        let bind = &simple
-            .bind
-            .as_ref()
-            .ok_or(GpuError::Internal("bind group just made"))?
-            .3;
-        let mut encoder = self.device.create_command_encoder(&Default::default());
-        let mut stamps = self.profiler.stamps(&self.device, 1);
-        self.pass(
-            &mut encoder,
-            &mut stamps,
-            kernel.entry_point(),
-            &pipeline,
-            bind,
-            (x, y),
-        );
-        self.finish_and_submit(encoder, stamps, enc);
-        self.wait()?;
-        let compute = t.elapsed();
-
-        let t = std::time::Instant::now();
-        let enc = self.profiler.start();
-        let mut encoder = self.device.create_command_encoder(&Default::default());
-        let mut stamps = self.profiler.stamps(&self.device, 1);
-        maybe_copy(&mut stamps, &mut encoder, |e| {
-            e.copy_buffer_to_buffer(&output, 0, &staging, 0, out_size)
-        });
-        self.finish_and_submit(encoder, stamps, enc);
-        let out = self.read_staging(&staging, out_bytes, read)?;
-        let download = t.elapsed();
-        Ok((
-            out,
-            SimpleTimings {
-                upload,
-                compute,
-                download,
-            },
-        ))
-    }
-
     /// `queue.write_buffer`, timed as an upload.
     pub fn write(&self, buffer: &wgpu::Buffer, bytes: &[u8]) {
         if !bytes.is_empty() {
@@ -562,13 +423,14 @@ impl Engine {
             });
         }
         if let Some((width, noop)) = plan.source.rows_to_hash() {
-            let groups = count.div_ceil(SPONGE_WORKGROUP as u64) as u32;
+            let workgroup = self.kernels.poseidon_workgroup;
+            let groups = count.div_ceil(workgroup as u64) as u32;
             let (x, y) = self.grid(groups);
             let p = SpongeParams {
                 count: count as u32,
                 width: width as u32,
                 noop: noop as u32,
-                row_len: x * SPONGE_WORKGROUP,
+                row_len: x * workgroup,
             };
             write_block(&mut params, block, bytemuck::bytes_of(&p));
             let bind = self.sponge_bind_group(slot, block, slot.inputs.get(), leaf_bytes);
@@ -776,25 +638,35 @@ impl Engine {
         (x, groups.div_ceil(x).max(1))
     }
 
-    fn harvest(&self, slot: &Slot, flight: &InFlight) -> Result<ChunkOutput, GpuError> {
-        let (plan, readback) = (&flight.plan, &flight.readback);
-        let staging = slot.staging.get();
-        let slice = staging.slice(0..readback.total.max(8));
+    /// Asks for `slice` to be mapped and waits for `submission` only (later
+    /// ones keep the device busy); returns the mapping's outcome.
+    pub(super) fn map_after(
+        &self,
+        slice: &wgpu::BufferSlice,
+        submission: &wgpu::SubmissionIndex,
+    ) -> Result<Result<(), wgpu::BufferAsyncError>, GpuError> {
         let (tx, rx) = std::sync::mpsc::channel();
         slice.map_async(wgpu::MapMode::Read, move |r| {
             let _ = tx.send(r);
         });
-        self.wait_for(&flight.submission)?;
-        let mapped = match rx.try_recv() {
-            Ok(r) => r,
+        self.wait_for(submission)?;
+        match rx.try_recv() {
+            Ok(r) => Ok(r),
             // Should a backend fire the callback only on a later poll, wait
             // for everything rather than block on the channel forever.
             Err(_) => {
                 self.wait()?;
                 rx.recv()
-                    .map_err(|_| GpuError::Internal("map callback dropped"))?
+                    .map_err(|_| GpuError::Internal("map callback dropped"))
             }
-        };
+        }
+    }
+
+    fn harvest(&self, slot: &Slot, flight: &InFlight) -> Result<ChunkOutput, GpuError> {
+        let (plan, readback) = (&flight.plan, &flight.readback);
+        let staging = slot.staging.get();
+        let slice = staging.slice(0..readback.total.max(8));
+        let mapped = self.map_after(&slice, &flight.submission)?;
         let t = self.profiler.start();
         mapped.map_err(|e| GpuError::Device(e.to_string()))?;
         let view = slice
@@ -929,7 +801,7 @@ fn write_block(params: &mut [u8], block: u64, bytes: &[u8]) {
     }
 }
 
-fn whole(binding: u32, buffer: &wgpu::Buffer) -> wgpu::BindGroupEntry<'_> {
+pub(super) fn whole(binding: u32, buffer: &wgpu::Buffer) -> wgpu::BindGroupEntry<'_> {
     wgpu::BindGroupEntry {
         binding,
         resource: buffer.as_entire_binding(),

@@ -10,8 +10,10 @@ use wgpu::util::DeviceExt;
 use super::shaders::{source, Arith, Kernel};
 use super::GpuError;
 
-/// Invocations per workgroup, as declared in the WGSL.
-pub const SPONGE_WORKGROUP: u32 = 64;
+/// Invocations per workgroup of the hashing kernels unless
+/// [`super::GpuOptions::poseidon_workgroup`] says otherwise; the one-item
+/// test kernel (`field_ops`) always has this many.
+pub const DEFAULT_WORKGROUP: u32 = 64;
 /// Nodes one merkle workgroup takes in (it has 128 invocations).
 pub const MERKLE_NODES_PER_GROUP: u32 = 256;
 /// Layers one merkle dispatch reduces at most (256 nodes -> 1).
@@ -119,6 +121,8 @@ pub const TRANSPOSE_TILE: (u32, u32) = (64, 16);
 
 pub struct Kernels {
     pub arith: Arith,
+    /// Invocations per workgroup of `hash_leaves` and `permute_states`.
+    pub poseidon_workgroup: u32,
     pub sponge: wgpu::ComputePipeline,
     pub merkle: wgpu::ComputePipeline,
     pub round_constants: wgpu::Buffer,
@@ -127,11 +131,16 @@ pub struct Kernels {
 }
 
 impl Kernels {
-    pub fn build(device: &wgpu::Device, arith: Arith) -> Result<Self, GpuError> {
-        let sponge = pipeline(device, Kernel::Sponge, arith)?;
-        let merkle = pipeline(device, Kernel::Merkle, arith)?;
+    pub fn build(
+        device: &wgpu::Device,
+        arith: Arith,
+        poseidon_workgroup: u32,
+    ) -> Result<Self, GpuError> {
+        let sponge = pipeline(device, Kernel::Sponge, arith, poseidon_workgroup)?;
+        let merkle = pipeline(device, Kernel::Merkle, arith, poseidon_workgroup)?;
         Ok(Kernels {
             arith,
+            poseidon_workgroup,
             sponge,
             merkle,
             round_constants: round_constants(device),
@@ -149,9 +158,19 @@ impl Kernels {
         if let Some(p) = extra.get(&kernel) {
             return Ok(p.clone());
         }
-        let p = pipeline(device, kernel, self.arith)?;
+        let p = pipeline(device, kernel, self.arith, self.poseidon_workgroup)?;
         extra.insert(kernel, p.clone());
         Ok(p)
+    }
+
+    /// Invocations per workgroup of a one-item-per-invocation kernel, which
+    /// sizes its dispatch grid.
+    pub fn workgroup(&self, kernel: Kernel) -> u32 {
+        if kernel.hashes_per_invocation() {
+            self.poseidon_workgroup
+        } else {
+            DEFAULT_WORKGROUP
+        }
     }
 }
 
@@ -159,12 +178,13 @@ fn pipeline(
     device: &wgpu::Device,
     kernel: Kernel,
     arith: Arith,
+    poseidon_workgroup: u32,
 ) -> Result<wgpu::ComputePipeline, GpuError> {
     // Capture validation errors instead of wgpu's default panic.
     let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
     let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
         label: Some(kernel.entry_point()),
-        source: wgpu::ShaderSource::Wgsl(source(kernel, arith).into()),
+        source: wgpu::ShaderSource::Wgsl(source(kernel, arith, poseidon_workgroup).into()),
     });
     let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
         label: Some(kernel.entry_point()),

@@ -13,6 +13,7 @@ mod profile;
 mod program;
 mod shaders;
 mod slots;
+mod stream;
 mod transforms;
 mod trees;
 mod twiddles;
@@ -42,9 +43,11 @@ use twiddles::{Table, Twiddles};
 /// Largest chunk, in rows: big enough to fill a GPU, small enough that one
 /// submission stays well under a watchdog's limit and two chunks overlap.
 const DEFAULT_CHUNK_LOG: u32 = 20;
-/// Bytes per binding we plan for, whatever more the adapter allows: lavapipe
-/// and many GPUs stop at 128 MiB.
-const BINDING_BUDGET: u64 = 128 << 20;
+/// Most bytes per binding we plan for when the adapter allows more (an H200
+/// reports 2047 MiB): chunks are capped at 2^20 rows anyway, and two slots of
+/// this size stay a small part of any card that offers it. Lavapipe and many
+/// GPUs stop at 128 MiB, and then that is the budget.
+const MAX_BINDING_BUDGET: u64 = 1 << 30;
 
 #[derive(Debug, thiserror::Error)]
 pub enum GpuError {
@@ -88,6 +91,10 @@ pub struct GpuOptions {
     /// Bytes per binding to plan for (the adapter's limit caps it); tests
     /// lower it to split NTT columns into many groups.
     pub binding_budget: u64,
+    /// Invocations per workgroup of the hashing kernels (`hash_leaves`,
+    /// `permute_states`): a power of two the adapter allows. Outputs do not
+    /// depend on it; `zkpor bench --gpu-workgroups` compares sizes.
+    pub poseidon_workgroup: u32,
     /// Ask for the adapter's timestamp queries, so that [`GpuBackend::profile`]
     /// can time kernels on the device (`zkpor bench --profile`).
     pub profile: bool,
@@ -99,7 +106,8 @@ impl Default for GpuOptions {
             allow_software: true,
             arith: None,
             max_chunk_log: DEFAULT_CHUNK_LOG,
-            binding_budget: BINDING_BUDGET,
+            binding_budget: MAX_BINDING_BUDGET,
+            poseidon_workgroup: kernels::DEFAULT_WORKGROUP,
             profile: false,
         }
     }
@@ -130,7 +138,8 @@ impl GpuBackend {
             None => Arith::U32,
         };
         let (dev, queue) = device::open(&adapter, arith == Arith::U64, opts.profile)?;
-        let kernels = kernels::Kernels::build(&dev, arith)?;
+        check_workgroup(opts.poseidon_workgroup, &dev.limits())?;
+        let kernels = kernels::Kernels::build(&dev, arith, opts.poseidon_workgroup)?;
         let stamps = profile::StampLevel::of(dev.features());
         let profiler = profile::Profiler::new(stamps, queue.get_timestamp_period());
         let binding_budget = opts
@@ -145,6 +154,20 @@ impl GpuBackend {
             binding_budget,
             twiddles: Twiddles::default(),
         })
+    }
+
+    /// Invocations per workgroup of the hashing kernels.
+    pub fn poseidon_workgroup(&self) -> u32 {
+        self.engine.kernels.poseidon_workgroup
+    }
+
+    /// The entry name `zkpor bench` gives this backend: `gpu/u64`, and
+    /// `gpu/u64 wg128` for a workgroup size other than the default.
+    pub fn label(&self) -> String {
+        match self.poseidon_workgroup() {
+            kernels::DEFAULT_WORKGROUP => format!("gpu/{}", self.arith.name()),
+            wg => format!("gpu/{} wg{wg}", self.arith.name()),
+        }
     }
 
     fn engine(&self) -> &Engine {
@@ -194,54 +217,52 @@ impl GpuBackend {
         (63 - fit.leading_zeros()).min(self.max_chunk_log)
     }
 
-    /// plonky2's Poseidon permutation of each state, on the device (canonical in and out).
+    /// Items per streamed chunk for `item_bytes` in and out each: under the
+    /// binding budget and the chunk cap.
+    fn stream_chunk(&self, item_bytes: u64) -> usize {
+        let fit = (self.binding_budget / item_bytes.max(1)).max(1);
+        fit.min(1 << self.max_chunk_log) as usize
+    }
+
+    /// plonky2's Poseidon permutation of each state, on the device (canonical
+    /// in and out), streamed in chunks so that transfers overlap compute (see
+    /// `stream.rs`; the timings are host-side).
     pub fn permute(
         &self,
         states: &[[u64; 12]],
     ) -> Result<(Vec<[u64; 12]>, SimpleTimings), GpuError> {
-        let count = u32::try_from(states.len())
-            .map_err(|_| GpuError::Shape(format!("{} states in one call", states.len())))?;
-        // In: each element canonical, as one little-endian u64 (the shader's
-        // (lo, hi) u32 pair). Out: parsed from the mapped buffer in parallel.
+        let mut out = vec![[0u64; 12]; states.len()];
+        let job = stream::Stream {
+            kernel: Kernel::Permute,
+            items: states.len(),
+            in_words: 12,
+            out_bytes: 96,
+            chunk: self.stream_chunk(96),
+        };
         let word = |i: usize| canonical(states[i / 12][i % 12]);
-        let (states, t) = self.engine.run_simple(
-            Kernel::Permute,
-            count,
-            12 * states.len(),
-            word,
-            states.len() as u64 * 96,
-            |bytes| {
-                bytes
-                    .par_chunks_exact(96)
-                    .map(engine::canonical_words::<12>)
-                    .collect()
-            },
-        )?;
-        Ok((states, t))
+        let t = self.engine.stream(job, word, |first, bytes| {
+            parse_into(&mut out[first..], bytes, engine::canonical_words::<12>)
+        })?;
+        Ok((out, t))
     }
 
     /// `(a + b, a - b, a * b)` for each canonical pair, on the device.
     pub fn field_ops(&self, pairs: &[(u64, u64)]) -> Result<Vec<[u64; 3]>, GpuError> {
-        let count = u32::try_from(pairs.len())
-            .map_err(|_| GpuError::Shape(format!("{} pairs in one call", pairs.len())))?;
+        let mut out = vec![[0u64; 3]; pairs.len()];
+        let job = stream::Stream {
+            kernel: Kernel::FieldOps,
+            items: pairs.len(),
+            in_words: 2,
+            out_bytes: 24,
+            chunk: self.stream_chunk(24),
+        };
         let word = |i: usize| {
             let (a, b) = pairs[i / 2];
             canonical(if i.is_multiple_of(2) { a } else { b })
         };
-        let out_bytes = 24 * pairs.len() as u64;
-        let (out, _) = self.engine.run_simple(
-            Kernel::FieldOps,
-            count,
-            2 * pairs.len(),
-            word,
-            out_bytes,
-            |bytes| {
-                bytes
-                    .chunks_exact(24)
-                    .map(engine::canonical_words::<3>)
-                    .collect()
-            },
-        )?;
+        self.engine.stream(job, word, |first, bytes| {
+            parse_into(&mut out[first..], bytes, engine::canonical_words::<3>)
+        })?;
         Ok(out)
     }
 
@@ -319,6 +340,30 @@ impl GpuBackend {
             self.chunk_log(width),
         )
     }
+}
+
+/// Parses fixed-size results from `bytes` into the start of `out`, in parallel.
+fn parse_into<const N: usize>(
+    out: &mut [[u64; N]],
+    bytes: &[u8],
+    parse: fn(&[u8]) -> Result<[u64; N], GpuError>,
+) -> Result<(), GpuError> {
+    out.par_iter_mut()
+        .zip(bytes.par_chunks_exact(8 * N))
+        .try_for_each(|(o, b)| parse(b).map(|v| *o = v))
+}
+
+/// A Poseidon workgroup size the kernels and the adapter both accept.
+fn check_workgroup(size: u32, limits: &wgpu::Limits) -> Result<(), GpuError> {
+    let most = limits
+        .max_compute_invocations_per_workgroup
+        .min(limits.max_compute_workgroup_size_x);
+    if !size.is_power_of_two() || size > most {
+        return Err(GpuError::Shape(format!(
+            "a Poseidon workgroup of {size} invocations: it must be a power of two of at most {most} on this adapter"
+        )));
+    }
+    Ok(())
 }
 
 /// Canonical form first: the shaders assume every element is below p.

@@ -84,6 +84,12 @@ impl Kernel {
         }
     }
 
+    /// Whether one invocation hashes one item, with the configurable
+    /// Poseidon workgroup size (see [`source`]).
+    pub fn hashes_per_invocation(self) -> bool {
+        matches!(self, Kernel::Sponge | Kernel::Permute)
+    }
+
     /// Whether the kernel reads the round constants (binding 0).
     pub fn uses_poseidon(self) -> bool {
         matches!(self, Kernel::Sponge | Kernel::Merkle | Kernel::Permute)
@@ -92,8 +98,9 @@ impl Kernel {
 
 /// Poseidon's round counts and straight-line layers, generated from plonky2's
 /// parameters; `shaders/poseidon.wgsl` builds the permutation from them.
-fn poseidon_prelude() -> String {
+fn poseidon_prelude(workgroup: u32) -> String {
     let mut s = String::from("// Generated from plonky2's Poseidon parameters at run time.\n");
+    s += &format!("const POSEIDON_WORKGROUP: u32 = {workgroup}u;\n");
     s += &format!("const HALF_N_FULL_ROUNDS: u32 = {HALF_N_FULL_ROUNDS}u;\n");
     s += &format!("const N_PARTIAL_ROUNDS: u32 = {N_PARTIAL_ROUNDS}u;\n");
     s += &unrolled(
@@ -135,8 +142,10 @@ fn mds() -> String {
     s + &format!("    return array<Fe, 12>({});\n}}\n", rows.join(", "))
 }
 
-/// The complete WGSL module for one kernel and one arithmetic.
-pub fn source(kernel: Kernel, arith: Arith) -> String {
+/// The complete WGSL module for one kernel and one arithmetic, with
+/// `poseidon_workgroup` invocations per workgroup in the kernels that hash
+/// one item per invocation (`hash_leaves`, `permute_states`).
+pub fn source(kernel: Kernel, arith: Arith, poseidon_workgroup: u32) -> String {
     let field = match arith {
         Arith::U32 => GOLDILOCKS_U32,
         Arith::U64 => GOLDILOCKS_U64,
@@ -152,7 +161,7 @@ pub fn source(kernel: Kernel, arith: Arith) -> String {
         Kernel::Transpose => TRANSPOSE,
     };
     let poseidon = if kernel.uses_poseidon() {
-        poseidon_prelude() + POSEIDON
+        poseidon_prelude(poseidon_workgroup) + POSEIDON
     } else {
         String::new()
     };
@@ -177,8 +186,8 @@ mod tests {
     fn every_module_validates() {
         use naga::valid::{Capabilities, ValidationFlags, Validator};
         for kernel in ALL_KERNELS {
-            for arith in [Arith::U32, Arith::U64] {
-                let src = source(kernel, arith);
+            for (arith, workgroup) in [(Arith::U32, 64), (Arith::U64, 64), (Arith::U64, 256)] {
+                let src = source(kernel, arith, workgroup);
                 let module = naga::front::wgsl::parse_str(&src)
                     .unwrap_or_else(|e| panic!("{kernel:?}/{arith:?}: {}", e.emit_to_string(&src)));
                 let caps = match arith {
@@ -188,10 +197,15 @@ mod tests {
                 Validator::new(ValidationFlags::all(), caps)
                     .validate(&module)
                     .unwrap_or_else(|e| panic!("{kernel:?}/{arith:?}: {e:?}"));
-                assert!(module
+                let entry = module
                     .entry_points
                     .iter()
-                    .any(|e| e.name == kernel.entry_point()));
+                    .find(|e| e.name == kernel.entry_point());
+                let size = entry.map(|e| e.workgroup_size);
+                assert!(size.is_some(), "{kernel:?}: no entry point");
+                if kernel.hashes_per_invocation() {
+                    assert_eq!(size, Some([workgroup, 1, 1]), "{kernel:?}/{arith:?}");
+                }
             }
         }
     }
