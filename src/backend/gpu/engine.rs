@@ -423,7 +423,7 @@ impl Engine {
             });
         }
         if let Some((width, noop)) = plan.source.rows_to_hash() {
-            let workgroup = self.kernels.poseidon_workgroup;
+            let workgroup = self.kernels.workgroup(Kernel::Sponge);
             let groups = count.div_ceil(workgroup as u64) as u32;
             let (x, y) = self.grid(groups);
             let p = SpongeParams {
@@ -639,36 +639,36 @@ impl Engine {
     }
 
     /// Asks for `slice` to be mapped and waits for `submission` only (later
-    /// ones keep the device busy); returns the mapping's outcome.
+    /// ones keep the device busy) and for the mapping.
     pub(super) fn map_after(
         &self,
         slice: &wgpu::BufferSlice,
         submission: &wgpu::SubmissionIndex,
-    ) -> Result<Result<(), wgpu::BufferAsyncError>, GpuError> {
+    ) -> Result<(), GpuError> {
         let (tx, rx) = std::sync::mpsc::channel();
         slice.map_async(wgpu::MapMode::Read, move |r| {
             let _ = tx.send(r);
         });
         self.wait_for(submission)?;
-        match rx.try_recv() {
-            Ok(r) => Ok(r),
+        let mapped = match rx.try_recv() {
+            Ok(r) => r,
             // Should a backend fire the callback only on a later poll, wait
             // for everything rather than block on the channel forever.
             Err(_) => {
                 self.wait()?;
                 rx.recv()
-                    .map_err(|_| GpuError::Internal("map callback dropped"))
+                    .map_err(|_| GpuError::Internal("map callback dropped"))?
             }
-        }
+        };
+        mapped.map_err(|e| GpuError::Device(e.to_string()))
     }
 
     fn harvest(&self, slot: &Slot, flight: &InFlight) -> Result<ChunkOutput, GpuError> {
         let (plan, readback) = (&flight.plan, &flight.readback);
         let staging = slot.staging.get();
         let slice = staging.slice(0..readback.total.max(8));
-        let mapped = self.map_after(&slice, &flight.submission)?;
+        self.map_after(&slice, &flight.submission)?;
         let t = self.profiler.start();
-        mapped.map_err(|e| GpuError::Device(e.to_string()))?;
         let view = slice
             .get_mapped_range()
             .map_err(|e| GpuError::Device(e.to_string()))?;

@@ -217,53 +217,55 @@ impl GpuBackend {
         (63 - fit.leading_zeros()).min(self.max_chunk_log)
     }
 
-    /// Items per streamed chunk for `item_bytes` in and out each: under the
-    /// binding budget and the chunk cap.
-    fn stream_chunk(&self, item_bytes: u64) -> usize {
-        let fit = (self.binding_budget / item_bytes.max(1)).max(1);
-        fit.min(1 << self.max_chunk_log) as usize
-    }
-
-    /// plonky2's Poseidon permutation of each state, on the device (canonical
-    /// in and out), streamed in chunks so that transfers overlap compute (see
-    /// `stream.rs`; the timings are host-side).
-    pub fn permute(
+    /// Runs a one-item-per-invocation kernel over `items` items of
+    /// `in_words` canonical words each (`word(i)` over the whole run) and
+    /// parses N canonical words of output per item, streamed in chunks that
+    /// fit the binding budget and the chunk cap (see `stream.rs`).
+    fn stream_items<const N: usize>(
         &self,
-        states: &[[u64; 12]],
-    ) -> Result<(Vec<[u64; 12]>, SimpleTimings), GpuError> {
-        let mut out = vec![[0u64; 12]; states.len()];
+        kernel: Kernel,
+        items: usize,
+        in_words: usize,
+        word: impl Fn(usize) -> u64,
+    ) -> Result<(Vec<[u64; N]>, SimpleTimings), GpuError> {
+        let item_bytes = (8 * in_words.max(N)) as u64;
+        let fit = (self.binding_budget / item_bytes.max(1)).max(1);
         let job = stream::Stream {
-            kernel: Kernel::Permute,
-            items: states.len(),
-            in_words: 12,
-            out_bytes: 96,
-            chunk: self.stream_chunk(96),
+            kernel,
+            items,
+            in_words,
+            out_bytes: 8 * N,
+            chunk: fit.min(1 << self.max_chunk_log) as usize,
         };
-        let word = |i: usize| canonical(states[i / 12][i % 12]);
+        let mut out = vec![[0u64; N]; items];
         let t = self.engine.stream(job, word, |first, bytes| {
-            parse_into(&mut out[first..], bytes, engine::canonical_words::<12>)
+            out[first..]
+                .par_iter_mut()
+                .zip(bytes.par_chunks_exact(8 * N))
+                .try_for_each(|(o, b)| engine::canonical_words::<N>(b).map(|v| *o = v))
         })?;
         Ok((out, t))
     }
 
+    /// plonky2's Poseidon permutation of each state, on the device (canonical
+    /// in and out), streamed in chunks so that transfers overlap compute (the
+    /// timings are host-side).
+    pub fn permute(
+        &self,
+        states: &[[u64; 12]],
+    ) -> Result<(Vec<[u64; 12]>, SimpleTimings), GpuError> {
+        let word = |i: usize| canonical(states[i / 12][i % 12]);
+        self.stream_items(Kernel::Permute, states.len(), 12, word)
+    }
+
     /// `(a + b, a - b, a * b)` for each canonical pair, on the device.
     pub fn field_ops(&self, pairs: &[(u64, u64)]) -> Result<Vec<[u64; 3]>, GpuError> {
-        let mut out = vec![[0u64; 3]; pairs.len()];
-        let job = stream::Stream {
-            kernel: Kernel::FieldOps,
-            items: pairs.len(),
-            in_words: 2,
-            out_bytes: 24,
-            chunk: self.stream_chunk(24),
-        };
         let word = |i: usize| {
             let (a, b) = pairs[i / 2];
             canonical(if i.is_multiple_of(2) { a } else { b })
         };
-        self.engine.stream(job, word, |first, bytes| {
-            parse_into(&mut out[first..], bytes, engine::canonical_words::<3>)
-        })?;
-        Ok(out)
+        self.stream_items(Kernel::FieldOps, pairs.len(), 2, word)
+            .map(|(out, _)| out)
     }
 
     pub fn try_hash_leaves(&self, inputs: &[F], width: usize) -> Result<Vec<Digest>, GpuError> {
@@ -340,17 +342,6 @@ impl GpuBackend {
             self.chunk_log(width),
         )
     }
-}
-
-/// Parses fixed-size results from `bytes` into the start of `out`, in parallel.
-fn parse_into<const N: usize>(
-    out: &mut [[u64; N]],
-    bytes: &[u8],
-    parse: fn(&[u8]) -> Result<[u64; N], GpuError>,
-) -> Result<(), GpuError> {
-    out.par_iter_mut()
-        .zip(bytes.par_chunks_exact(8 * N))
-        .try_for_each(|(o, b)| parse(b).map(|v| *o = v))
 }
 
 /// A Poseidon workgroup size the kernels and the adapter both accept.

@@ -192,11 +192,10 @@ impl Engine {
         let staging = slot.staging.get();
         let slice = staging.slice(0..bytes.max(8));
         let t = Instant::now();
-        let mapped = self.map_after(&slice, &flight.submission)?;
+        self.map_after(&slice, &flight.submission)?;
         times.compute += t.elapsed();
         let t = Instant::now();
         let readback = self.profiler.start();
-        mapped.map_err(|e| GpuError::Device(e.to_string()))?;
         let view = slice
             .get_mapped_range()
             .map_err(|e| GpuError::Device(e.to_string()))?;
